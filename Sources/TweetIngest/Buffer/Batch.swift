@@ -1,0 +1,92 @@
+import Foundation
+
+/// The contents of one object to deliver: records and error records, with what delivering it
+/// lets the checkpoint advance to.
+public struct Batch: Sendable {
+    /// `\n`-terminated JSON records.
+    public var records: [UInt8] = []
+    public var recordCount = 0
+    /// `\n`-terminated Firehose-style error records.
+    public var errorRecords: [UInt8] = []
+    public var errorCount = 0
+    /// Wall-clock arrival of the oldest record: the object key's timestamp.
+    public var firstArrival: Date?
+    /// Once this batch is delivered, the source position that is fully delivered.
+    public var checkpoint: SearchCursor?
+
+    public init() {}
+
+    public var byteCount: Int { records.count + errorRecords.count }
+    public var isEmpty: Bool { recordCount == 0 && errorCount == 0 }
+}
+
+/// Cuts the record stream into batches by the flush policy, record by record, so an object
+/// never exceeds the size hint by more than one record.
+public struct Batcher<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
+    public private(set) var policy: FlushPolicy<Instant>
+    public private(set) var current = Batch()
+
+    public init(maxBytes: Int, interval: Duration) {
+        policy = FlushPolicy(maxBytes: maxBytes, interval: interval)
+    }
+
+    /// Buffers a page's records; returns the batches that filled up, oldest first.
+    /// `checkpoint` is where the source stands once this page is delivered.
+    public mutating func append(
+        records: [UInt8], errorRecords: [UInt8], checkpoint: SearchCursor?, now: Instant, wallClock: Date
+    ) -> [Batch] {
+        var sealed: [Batch] = []
+        appendLines(errorRecords, now: now, wallClock: wallClock, isError: true, sealed: &sealed)
+        appendLines(records, now: now, wallClock: wallClock, isError: false, sealed: &sealed)
+        if let checkpoint {
+            if current.isEmpty, let last = sealed.indices.last {
+                sealed[last].checkpoint = checkpoint
+            } else {
+                current.checkpoint = checkpoint
+            }
+        }
+        return sealed
+    }
+
+    private mutating func appendLines(_ lines: [UInt8], now: Instant, wallClock: Date, isError: Bool, sealed: inout [Batch]) {
+        var start = 0
+        while start < lines.count {
+            let end = (lines[start...].firstIndex(of: UInt8(ascii: "\n")) ?? (lines.count - 1)) + 1
+            if current.firstArrival == nil { current.firstArrival = wallClock }
+            if isError {
+                current.errorRecords.append(contentsOf: lines[start..<end])
+                current.errorCount += 1
+            } else {
+                if current.records.isEmpty { current.records.reserveCapacity(min(policy.maxBytes, 1 << 20) + 4096) }
+                current.records.append(contentsOf: lines[start..<end])
+                current.recordCount += 1
+            }
+            if case .flush = policy.appended(bytes: end - start, at: now) {
+                sealed.append(take())
+            }
+            start = end
+        }
+    }
+
+    /// The buffered batch if the interval has run out at `now`.
+    public mutating func takeIfDue(now: Instant) -> Batch? {
+        if case .flush = policy.check(now: now) { return take() }
+        return nil
+    }
+
+    /// The buffered batch if a poll cycle's end should flush it (interval 0).
+    public mutating func takeAtCycleEnd(now: Instant) -> Batch? {
+        if case .flush = policy.cycleCompleted(now: now) { return take() }
+        return takeIfDue(now: now)
+    }
+
+    /// Everything buffered (shutdown, `--once`, end of replay); may be empty but carry a checkpoint.
+    public mutating func take() -> Batch {
+        let batch = current
+        current = Batch()
+        policy.flushed()
+        return batch
+    }
+
+    public var deadline: Instant? { policy.deadline }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import Logging
+
+/// The whole configuration, made once from the environment and validated before anything runs.
+///
+/// Only `main` reads the process environment; everything else (and every test) passes a
+/// dictionary. Every problem is collected, so a user fixes them all in one go.
+public struct Config: Sendable {
+    public enum Compression: String, Sendable, CaseIterable {
+        case none, gzip
+        /// The object-key suffix Firehose uses for this compression.
+        public var fileExtension: String { self == .gzip ? ".gz" : "" }
+    }
+
+    public enum LogFormat: String, Sendable, CaseIterable { case json, text }
+
+    /// How far back the very first poll reaches when there is no checkpoint.
+    public enum StartTime: Sendable, Equatable, CustomStringConvertible {
+        case ago(seconds: Int)
+        case at(Date)
+
+        public func resolve(now: Date) -> Date {
+            switch self {
+            case .ago(let seconds): now.addingTimeInterval(-Double(seconds))
+            case .at(let date): date
+            }
+        }
+
+        public var description: String {
+            switch self {
+            case .ago(let seconds): "\(seconds)s ago"
+            case .at(let date): UTCTime(date).rfc3339Seconds
+            }
+        }
+    }
+
+    public struct Twitter: Sendable {
+        public var bearerToken: Secret?
+        public var query: String?
+        public var apiURL: String
+        public var pollIntervalSeconds: Int
+        public var maxResults: Int
+        public var startTime: StartTime
+        public var tweetFields: String
+        public var userFields: String
+        public var expansions: String
+        public var requestTimeoutSeconds: Int
+    }
+
+    public var twitter: Twitter
+    public var streamName: String
+    public var outputDirectory: String
+    public var bufferSizeMB: Int
+    public var bufferIntervalSeconds: Int
+    public var compression: Compression
+    public var shutdownTimeoutSeconds: Int
+    public var logLevel: Logger.Level
+    /// Nil: text on a terminal, JSON otherwise.
+    public var logFormat: LogFormat?
+    /// Non-fatal findings (unknown variables with our prefixes, odd but allowed values).
+    public var warnings: [String] = []
+
+    public var bufferSizeBytes: Int { bufferSizeMB * 1024 * 1024 }
+
+    public static let defaultTweetFields =
+        "attachments,author_id,context_annotations,conversation_id,created_at,edit_history_tweet_ids,entities,geo,in_reply_to_user_id,lang,possibly_sensitive,public_metrics,referenced_tweets,reply_settings"
+    public static let defaultUserFields = "created_at,description,location,name,public_metrics,username,verified"
+    public static let defaultExpansions = "author_id"
+    public static let defaultStartTime = "1h"
+
+    public init(environment: [String: String]) throws(ConfigError) {
+        var reader = EnvironmentReader(environment)
+        twitter = Twitter(
+            bearerToken: reader.string(.twitterBearerToken).map(Secret.init),
+            query: reader.query(),
+            apiURL: reader.url(.twitterAPIURL, default: "https://api.twitter.com"),
+            pollIntervalSeconds: reader.integer(.twitterPollIntervalSeconds, default: 60, range: 1...86_400),
+            maxResults: reader.integer(.twitterMaxResults, default: 100, range: 10...100),
+            startTime: reader.startTime(.twitterStartTime, default: Self.defaultStartTime),
+            tweetFields: reader.fieldList(.twitterTweetFields, default: Self.defaultTweetFields),
+            userFields: reader.fieldList(.twitterUserFields, default: Self.defaultUserFields),
+            expansions: reader.fieldList(.twitterExpansions, default: Self.defaultExpansions),
+            requestTimeoutSeconds: reader.integer(.twitterRequestTimeoutSeconds, default: 30, range: 1...300)
+        )
+        streamName = reader.streamName(.streamName, default: "tweets")
+        outputDirectory = reader.nonEmpty(.outputDir, default: "./data")
+        bufferSizeMB = reader.integer(.bufferSizeMB, default: 5, range: 1...128)
+        bufferIntervalSeconds = reader.integer(.bufferIntervalSeconds, default: 300, range: 0...900)
+        compression = reader.choice(.compression, default: .none)
+        shutdownTimeoutSeconds = reader.integer(.shutdownTimeoutSeconds, default: 25, range: 1...3600)
+        logLevel = reader.logLevel(.logLevel)
+        logFormat = reader.string(.logFormat).map { _ in reader.choice(.logFormat, default: LogFormat.json) }
+        if !twitter.expansions.split(separator: ",").contains("author_id") {
+            reader.warnings.append(
+                "TWITTER_EXPANSIONS does not include author_id: every record's \"author\" will be null")
+        }
+        if twitter.apiURL.hasPrefix("http://"), !Self.isLoopback(twitter.apiURL) {
+            reader.warnings.append(
+                "TWITTER_API_URL uses plain http to a remote host: the bearer token would travel unencrypted")
+        }
+        reader.warnUnknownVariables()
+        guard reader.problems.isEmpty else { throw ConfigError(reader.problems) }
+        warnings = reader.warnings
+    }
+
+    /// The daemon needs credentials and a query; replay and check-config do not.
+    public func requireSearchSettings() throws(ConfigError) {
+        var problems: [ConfigProblem] = []
+        if twitter.bearerToken == nil {
+            problems.append(
+                ConfigProblem(
+                    variable: EnvironmentVariable.twitterBearerToken.rawValue, value: nil,
+                    allowed: "required to poll the X API: the app-only bearer token from the developer portal"))
+        }
+        if twitter.query == nil {
+            problems.append(
+                ConfigProblem(
+                    variable: EnvironmentVariable.twitterQuery.rawValue, value: nil,
+                    allowed: "required to poll the X API: a recent-search query of at most 512 characters"))
+        }
+        if !problems.isEmpty { throw ConfigError(problems) }
+    }
+
+    /// The effective configuration, secrets redacted, in declaration order.
+    public var summary: [(EnvironmentVariable, String)] {
+        [
+            (.twitterBearerToken, twitter.bearerToken == nil ? "(not set)" : "<redacted>"),
+            (.twitterQuery, twitter.query ?? "(not set)"),
+            (.twitterAPIURL, twitter.apiURL),
+            (.twitterPollIntervalSeconds, String(twitter.pollIntervalSeconds)),
+            (.twitterMaxResults, String(twitter.maxResults)),
+            (.twitterStartTime, twitter.startTime.description),
+            (.twitterTweetFields, twitter.tweetFields),
+            (.twitterUserFields, twitter.userFields),
+            (.twitterExpansions, twitter.expansions),
+            (.twitterRequestTimeoutSeconds, String(twitter.requestTimeoutSeconds)),
+            (.streamName, streamName),
+            (.outputDir, outputDirectory),
+            (.bufferSizeMB, String(bufferSizeMB)),
+            (.bufferIntervalSeconds, String(bufferIntervalSeconds)),
+            (.compression, compression.rawValue),
+            (.shutdownTimeoutSeconds, String(shutdownTimeoutSeconds)),
+            (.logLevel, logLevel.rawValue),
+            (.logFormat, logFormat?.rawValue ?? "auto (text on a terminal, json otherwise)"),
+        ]
+    }
+
+    static func isLoopback(_ url: String) -> Bool {
+        guard let host = URLComponents(string: url)?.host else { return false }
+        return host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
+    }
+}

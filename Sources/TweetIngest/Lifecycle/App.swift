@@ -1,0 +1,80 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Wiring: builds the pieces from a `Config` and runs them. `main` only parses the command line
+/// and maps errors to exit codes; tests call these functions directly.
+public enum App {
+    static func localSink(_ config: Config) -> LocalDirectorySink {
+        LocalDirectorySink(root: config.outputDirectory, streamName: config.streamName)
+    }
+
+    static func delivery(_ config: Config, sink: any Sink, checkpoints: (any CheckpointStore)?, query: String, logger: Logger)
+        -> Delivery
+    {
+        Delivery(
+            sink: sink, checkpoints: checkpoints,
+            layout: ObjectKeyLayout(streamName: config.streamName, fileExtension: config.compression.fileExtension),
+            compression: config.compression, streamName: config.streamName, query: query, logger: logger,
+            now: { Date() }, sleep: { try await Task.sleep(for: .seconds($0)) })
+    }
+
+    /// The daemon (`once`: a single poll cycle, then flush and return).
+    public static func run(config: Config, once: Bool, logger: Logger) async throws {
+        try config.requireSearchSettings()
+        guard let token = config.twitter.bearerToken, let query = config.twitter.query else { return }
+        let sink = localSink(config)
+        var cursor = SearchCursor()
+        if let saved = try await sink.load() {
+            if saved.query == query {
+                cursor = saved.cursor
+                logger.info(
+                    "resuming from the checkpoint",
+                    metadata: ["checkpoint.since_id": "\(cursor.sinceID?.description ?? "-")", "checkpoint.path": "\(sink.checkpointPath)"])
+            } else {
+                logger.warning(
+                    "the checkpoint belongs to another query; starting from TWITTER_START_TIME and overwriting it after the first delivery",
+                    metadata: ["checkpoint.query": "\(saved.query)", "checkpoint.path": "\(sink.checkpointPath)"])
+            }
+        }
+        let clock = ContinuousClock()
+        let poller = RecentSearchPoller(
+            client: CurlHTTPClient(), builder: RecentSearchRequestBuilder(config: config.twitter, bearerToken: token, query: query),
+            startTime: config.twitter.startTime, cursor: cursor, logger: logger, now: { Date() },
+            sleep: { try await Task.sleep(for: .seconds($0)) })
+        let pipeline = Pipeline(
+            delivery: delivery(config, sink: sink, checkpoints: sink, query: query, logger: logger),
+            maxBytes: config.bufferSizeBytes, interval: .seconds(config.bufferIntervalSeconds), clock: clock)
+        let service = IngestService(
+            poller: poller, pipeline: pipeline, clock: clock, pollInterval: .seconds(config.twitter.pollIntervalSeconds),
+            shutdownTimeout: .seconds(config.shutdownTimeoutSeconds), once: once, logger: logger)
+        logger.info(
+            "tweet-ingest started",
+            metadata: [
+                "sink.destination": "\(sink.destination)", "stream": "\(config.streamName)",
+                "poll.interval_seconds": "\(config.twitter.pollIntervalSeconds)", "once": "\(once)",
+            ])
+        var groupConfig = ServiceGroupConfiguration(
+            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)], logger: logger)
+        groupConfig.gracefulShutdownSignals = [.sigterm, .sigint]
+        try await ServiceGroup(configuration: groupConfig).run()
+    }
+
+    /// Replays recorded pages into the configured sink.
+    public static func replay(files: [String], config: Config, logger: Logger) async throws -> ReplaySummary {
+        let sink = localSink(config)
+        let pipeline = Pipeline(
+            delivery: delivery(config, sink: sink, checkpoints: nil, query: config.twitter.query ?? "", logger: logger),
+            maxBytes: config.bufferSizeBytes, interval: .seconds(config.bufferIntervalSeconds), clock: ContinuousClock())
+        let replayer = Replayer(pipeline: pipeline, query: config.twitter.query, logger: logger, now: { Date() })
+        let summary = try await replayer.replay(files: files)
+        logger.info(
+            "replay complete",
+            metadata: [
+                "replay.pages": "\(summary.pages)", "replay.records": "\(summary.records)",
+                "replay.error_records": "\(summary.errorRecords)", "delivery.objects": "\(summary.objects)",
+                "sink.destination": "\(sink.destination)",
+            ])
+        return summary
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+
+/// The buffer between source and sink: batches fill by the flush policy and are delivered in
+/// order; a sealed batch stays here until it is durable, so a shutdown mid-write finishes it.
+public actor Pipeline<C: Clock> where C.Duration == Duration {
+    private var batcher: Batcher<C.Instant>
+    private var sealed: [Batch] = []
+    private let delivery: Delivery
+    private let clock: C
+    public private(set) var deliveredRecords = 0
+    public private(set) var deliveredObjects = 0
+
+    public init(delivery: Delivery, maxBytes: Int, interval: Duration, clock: C) {
+        self.delivery = delivery
+        self.clock = clock
+        batcher = Batcher(maxBytes: maxBytes, interval: interval)
+    }
+
+    /// Buffers a page; delivers whatever fills up.
+    public func accept(_ page: NormalizedPage, checkpoint: SearchCursor?) async throws {
+        sealed += batcher.append(
+            records: page.records, errorRecords: page.errorRecords, checkpoint: checkpoint, now: clock.now,
+            wallClock: delivery.now())
+        try await deliverSealed(reason: "size")
+    }
+
+    /// A poll cycle ended: flush if the interval is 0 (or due), and save a checkpoint that
+    /// moved without new records.
+    public func cycleEnded() async throws {
+        if let batch = batcher.takeAtCycleEnd(now: clock.now) {
+            sealed.append(batch)
+        } else if batcher.current.isEmpty, batcher.current.checkpoint != nil {
+            sealed.append(batcher.take())
+        }
+        try await deliverSealed(reason: "cycle-end")
+    }
+
+    public func flushIfDue() async throws {
+        if let batch = batcher.takeIfDue(now: clock.now) { sealed.append(batch) }
+        try await deliverSealed(reason: "interval")
+    }
+
+    /// Everything buffered, now (shutdown, `--once`, end of replay).
+    public func flushAll(reason: String) async throws {
+        let rest = batcher.take()
+        if !rest.isEmpty || rest.checkpoint != nil { sealed.append(rest) }
+        try await deliverSealed(reason: reason)
+    }
+
+    /// When the interval will force a flush.
+    public var deadline: C.Instant? { batcher.deadline }
+
+    /// Records still waiting for delivery.
+    public var bufferedRecords: Int { batcher.current.recordCount + sealed.reduce(0) { $0 + $1.recordCount } }
+
+    private func deliverSealed(reason: String) async throws {
+        while let batch = sealed.first {
+            try await delivery.deliver(batch, reason: reason)
+            sealed.removeFirst()
+            deliveredRecords += batch.recordCount
+            deliveredObjects += (batch.recordCount > 0 ? 1 : 0) + (batch.errorCount > 0 ? 1 : 0)
+        }
+    }
+}

@@ -1,0 +1,307 @@
+/// A validating JSON scanner over UTF-8 bytes that locates values without building a tree.
+///
+/// Records keep every field exactly as the API sent it, so we never decode a tweet into Swift
+/// values and re-encode it: ids stay strings, numbers keep their digits, key order is kept.
+/// The scanner only finds where values start and end, checks they are well-formed JSON, and
+/// decodes the few strings we need (ids, tokens).
+struct JSONScanner {
+    let bytes: UnsafeBufferPointer<UInt8>
+    private(set) var position: Int
+    private var depth = 0
+    static let maximumDepth = 256
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>, range: Range<Int>? = nil) {
+        self.bytes = bytes
+        self.position = range?.lowerBound ?? 0
+        self.end = range?.upperBound ?? bytes.count
+    }
+
+    private let end: Int
+
+    var isAtEnd: Bool { position >= end }
+
+    // MARK: - Structure
+
+    mutating func skipWhitespace() {
+        while position < end {
+            switch bytes[position] {
+            case 0x20, 0x0A, 0x0D, 0x09: position += 1
+            default: return
+            }
+        }
+    }
+
+    /// The next non-whitespace byte, not consumed.
+    mutating func peek() -> UInt8? {
+        skipWhitespace()
+        return position < end ? bytes[position] : nil
+    }
+
+    mutating func expect(_ byte: UInt8) throws(JSONError) {
+        skipWhitespace()
+        guard position < end else { throw .unexpectedEnd(at: position) }
+        guard bytes[position] == byte else { throw .unexpected(byte: bytes[position], at: position) }
+        position += 1
+    }
+
+    /// Consumes `{`; follow with `nextKey(first:)` until it returns nil.
+    mutating func beginObject() throws(JSONError) { try expect(UInt8(ascii: "{")) }
+
+    /// The raw range of the next member's key (between the quotes) with the `:` consumed,
+    /// or nil when the object's closing brace has been consumed.
+    mutating func nextKey(first: inout Bool) throws(JSONError) -> Range<Int>? {
+        skipWhitespace()
+        guard position < end else { throw .unexpectedEnd(at: position) }
+        if bytes[position] == UInt8(ascii: "}") {
+            position += 1
+            return nil
+        }
+        if !first { try expect(UInt8(ascii: ",")) }
+        first = false
+        let key = try string()
+        try expect(UInt8(ascii: ":"))
+        return key
+    }
+
+    /// Consumes `[`; follow with `nextElement(first:)` until it returns false.
+    mutating func beginArray() throws(JSONError) { try expect(UInt8(ascii: "[")) }
+
+    /// True when another element follows (positioned at it); false once `]` is consumed.
+    mutating func nextElement(first: inout Bool) throws(JSONError) -> Bool {
+        skipWhitespace()
+        guard position < end else { throw .unexpectedEnd(at: position) }
+        if bytes[position] == UInt8(ascii: "]") {
+            position += 1
+            return false
+        }
+        if !first { try expect(UInt8(ascii: ",")) }
+        first = false
+        skipWhitespace()
+        return true
+    }
+
+    // MARK: - Values
+
+    /// Validates the next value and returns its byte range (without surrounding whitespace).
+    @discardableResult
+    mutating func value() throws(JSONError) -> Range<Int> {
+        skipWhitespace()
+        guard position < end else { throw .unexpectedEnd(at: position) }
+        let start = position
+        switch bytes[position] {
+        case UInt8(ascii: "{"):
+            try nest()
+            try beginObject()
+            var first = true
+            while try nextKey(first: &first) != nil { try value() }
+            depth -= 1
+        case UInt8(ascii: "["):
+            try nest()
+            try beginArray()
+            var first = true
+            while try nextElement(first: &first) { try value() }
+            depth -= 1
+        case UInt8(ascii: "\""):
+            _ = try string()
+        case UInt8(ascii: "t"): try literal("true")
+        case UInt8(ascii: "f"): try literal("false")
+        case UInt8(ascii: "n"): try literal("null")
+        default:
+            try number()
+        }
+        return start..<position
+    }
+
+    private mutating func nest() throws(JSONError) {
+        depth += 1
+        if depth > Self.maximumDepth { throw .tooDeep(at: position) }
+    }
+
+    /// Validates a string and returns the range of its raw content, quotes excluded.
+    mutating func string() throws(JSONError) -> Range<Int> {
+        try expect(UInt8(ascii: "\""))
+        let start = position
+        while position < end {
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "\"") {
+                position += 1
+                return start..<(position - 1)
+            }
+            if byte == UInt8(ascii: "\\") {
+                position += 1
+                guard position < end else { break }
+                switch bytes[position] {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
+                    UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    position += 1
+                case UInt8(ascii: "u"):
+                    guard position + 4 < end else { throw .unexpectedEnd(at: position) }
+                    for offset in 1...4 where Self.hexValue(bytes[position + offset]) == nil {
+                        throw .badEscape(at: position)
+                    }
+                    position += 5
+                default:
+                    throw .badEscape(at: position)
+                }
+                continue
+            }
+            if byte < 0x20 { throw .controlCharacterInString(at: position) }
+            position += 1
+        }
+        throw .unexpectedEnd(at: position)
+    }
+
+    private mutating func literal(_ word: StaticString) throws(JSONError) {
+        let count = word.utf8CodeUnitCount
+        guard position + count <= end else { throw .unexpectedEnd(at: position) }
+        let pointer = word.utf8Start
+        for offset in 0..<count where bytes[position + offset] != pointer[offset] {
+            throw .unexpected(byte: bytes[position + offset], at: position + offset)
+        }
+        position += count
+    }
+
+    private mutating func number() throws(JSONError) {
+        let start = position
+        if position < end, bytes[position] == UInt8(ascii: "-") { position += 1 }
+        guard position < end else { throw .unexpectedEnd(at: position) }
+        if bytes[position] == UInt8(ascii: "0") {
+            position += 1
+        } else if Self.isDigit(bytes[position]) {
+            while position < end, Self.isDigit(bytes[position]) { position += 1 }
+        } else {
+            throw .unexpected(byte: bytes[position], at: position)
+        }
+        if position < end, bytes[position] == UInt8(ascii: ".") {
+            position += 1
+            guard position < end, Self.isDigit(bytes[position]) else { throw .badNumber(at: start) }
+            while position < end, Self.isDigit(bytes[position]) { position += 1 }
+        }
+        if position < end, bytes[position] == UInt8(ascii: "e") || bytes[position] == UInt8(ascii: "E") {
+            position += 1
+            if position < end, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") {
+                position += 1
+            }
+            guard position < end, Self.isDigit(bytes[position]) else { throw .badNumber(at: start) }
+            while position < end, Self.isDigit(bytes[position]) { position += 1 }
+        }
+    }
+
+    // MARK: - Decoding the few values we read
+
+    /// True when the raw key/string content equals `literal` (ASCII, no escapes).
+    func rawEquals(_ range: Range<Int>, _ literal: StaticString) -> Bool {
+        guard range.count == literal.utf8CodeUnitCount else { return false }
+        let pointer = literal.utf8Start
+        var offset = 0
+        for index in range {
+            if bytes[index] != pointer[offset] { return false }
+            offset += 1
+        }
+        return true
+    }
+
+    /// Decodes the raw content of a string (as returned by `string()`), escapes included.
+    func decodeString(_ range: Range<Int>) -> String {
+        if !bytes[range].contains(UInt8(ascii: "\\")) {
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+        }
+        var scalars = String.UnicodeScalarView()
+        var utf8: [UInt8] = []
+        var index = range.lowerBound
+        func flush() {
+            if !utf8.isEmpty {
+                scalars.append(contentsOf: String(decoding: utf8, as: UTF8.self).unicodeScalars)
+                utf8.removeAll(keepingCapacity: true)
+            }
+        }
+        while index < range.upperBound {
+            let byte = bytes[index]
+            guard byte == UInt8(ascii: "\\") else {
+                utf8.append(byte)
+                index += 1
+                continue
+            }
+            flush()
+            let escape = bytes[index + 1]
+            index += 2
+            switch escape {
+            case UInt8(ascii: "b"): scalars.append("\u{08}")
+            case UInt8(ascii: "f"): scalars.append("\u{0C}")
+            case UInt8(ascii: "n"): scalars.append("\n")
+            case UInt8(ascii: "r"): scalars.append("\r")
+            case UInt8(ascii: "t"): scalars.append("\t")
+            case UInt8(ascii: "u"):
+                var code = hex4(at: index)
+                index += 4
+                if (0xD800..<0xDC00).contains(code), index + 6 <= range.upperBound,
+                    bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
+                {
+                    let low = hex4(at: index + 2)
+                    if (0xDC00..<0xE000).contains(low) {
+                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                        index += 6
+                    }
+                }
+                scalars.append(Unicode.Scalar(code) ?? "\u{FFFD}")
+            default: scalars.append(Unicode.Scalar(escape))
+            }
+        }
+        flush()
+        return String(scalars)
+    }
+
+    private func hex4(at index: Int) -> UInt32 {
+        var value: UInt32 = 0
+        for offset in 0..<4 { value = value << 4 | UInt32(Self.hexValue(bytes[index + offset]) ?? 0) }
+        return value
+    }
+
+    /// The value of a non-negative integer literal, or nil when it is not one or overflows.
+    func integer(_ range: Range<Int>) -> Int? {
+        guard !range.isEmpty else { return nil }
+        var value = 0
+        for index in range {
+            guard Self.isDigit(bytes[index]) else { return nil }
+            let (times, o1) = value.multipliedReportingOverflow(by: 10)
+            let (sum, o2) = times.addingReportingOverflow(Int(bytes[index] - 0x30))
+            if o1 || o2 { return nil }
+            value = sum
+        }
+        return value
+    }
+
+    static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+
+    static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case 0x30...0x39: byte - 0x30
+        case 0x41...0x46: byte - 0x41 + 10
+        case 0x61...0x66: byte - 0x61 + 10
+        default: nil
+        }
+    }
+}
+
+/// Why bytes are not JSON; the offset lets a log line point at the spot.
+enum JSONError: Error, Equatable, CustomStringConvertible {
+    case unexpectedEnd(at: Int)
+    case unexpected(byte: UInt8, at: Int)
+    case badEscape(at: Int)
+    case badNumber(at: Int)
+    case controlCharacterInString(at: Int)
+    case tooDeep(at: Int)
+    case trailingData(at: Int)
+
+    var description: String {
+        switch self {
+        case .unexpectedEnd(let at): "JSON ends unexpectedly at byte \(at) (truncated?)"
+        case .unexpected(let byte, let at): "unexpected character 0x\(String(byte, radix: 16)) at byte \(at)"
+        case .badEscape(let at): "invalid escape in a string at byte \(at)"
+        case .badNumber(let at): "invalid number at byte \(at)"
+        case .controlCharacterInString(let at): "unescaped control character in a string at byte \(at)"
+        case .tooDeep(let at): "nesting deeper than \(JSONScanner.maximumDepth) at byte \(at)"
+        case .trailingData(let at): "unexpected data after the JSON value at byte \(at)"
+        }
+    }
+}

@@ -1,0 +1,203 @@
+import Foundation
+
+/// Where a page came from; written into each record's `ingest` object.
+public struct IngestContext: Sendable, Equatable {
+    public enum Source: String, Sendable { case recentSearch = "recent-search", replay }
+
+    public var query: String?
+    /// RFC 3339 UTC, when the page was fetched.
+    public var fetchedAt: Date
+    public var source: Source
+
+    public init(query: String?, fetchedAt: Date, source: Source) {
+        self.query = query
+        self.fetchedAt = fetchedAt
+        self.source = source
+    }
+}
+
+/// The paging fields of a page's `meta` object.
+public struct PageMeta: Sendable, Equatable {
+    public var newestID: TweetID?
+    public var oldestID: TweetID?
+    public var resultCount: Int?
+    public var nextToken: String?
+
+    public init(newestID: TweetID? = nil, oldestID: TweetID? = nil, resultCount: Int? = nil, nextToken: String? = nil) {
+        self.newestID = newestID
+        self.oldestID = oldestID
+        self.resultCount = resultCount
+        self.nextToken = nextToken
+    }
+}
+
+/// One page made into records: JSON lines ready to buffer, plus what could not be made into a
+/// record (as Firehose-style error lines), never silently dropped.
+public struct NormalizedPage: Sendable {
+    /// `\n`-terminated JSON records, one per tweet.
+    public var records: [UInt8] = []
+    public var recordCount = 0
+    /// `\n`-terminated error records for tweets that could not be made into records.
+    public var errorRecords: [UInt8] = []
+    public var errorCount = 0
+    public var meta = PageMeta()
+    /// One line per entry of the page's partial `errors[]` (the page is still used).
+    public var partialErrors: [String] = []
+    /// Query and retrieval time twarc stored beside the page (`__twarc`), when present.
+    public var twarcQuery: String?
+    public var twarcRetrievedAt: Date?
+    /// Newest and oldest tweet ids actually present in `data`.
+    public var newestTweetID: TweetID?
+    public var oldestTweetID: TweetID?
+}
+
+/// A page that is not a recent-search response at all.
+public enum PageError: Error, Equatable, CustomStringConvertible {
+    case malformedJSON(String)
+    case notAPage(String)
+
+    public var description: String {
+        switch self {
+        case .malformedJSON(let why): "the page is not valid JSON: \(why)"
+        case .notAPage(let why): "the JSON is not a recent-search page: \(why)"
+        }
+    }
+}
+
+/// Turns a recent-search page into records: the tweet object exactly as received, its author
+/// from `includes.users` inlined as `author` (or null), and `ingest` metadata.
+public enum PageNormalizer {
+    public static func normalize(_ page: [UInt8], context: IngestContext) -> Result<NormalizedPage, PageError> {
+        page.withUnsafeBufferPointer { bytes in
+            do {
+                let layout = try PageLayout.scan(bytes)
+                var result = NormalizedPage()
+                result.meta = layout.meta
+                result.partialErrors = layout.partialErrors
+                result.twarcQuery = layout.twarcQuery
+                result.twarcRetrievedAt = layout.twarcRetrievedAt
+                var context = context
+                if context.source == .replay {
+                    context.query = layout.twarcQuery ?? context.query
+                    context.fetchedAt = layout.twarcRetrievedAt ?? context.fetchedAt
+                }
+                let ingest = ingestObject(context)
+                result.records.reserveCapacity(bytes.count + layout.tweets.count * (ingest.count + 16))
+                for tweet in layout.tweets {
+                    build(tweet, bytes: bytes, users: layout.users, ingest: ingest, context: context, into: &result)
+                }
+                return .success(result)
+            } catch let error as PageError {
+                return .failure(error)
+            } catch {
+                return .failure(.malformedJSON("\(error)"))
+            }
+        }
+    }
+
+    private static func build(
+        _ tweet: PageLayout.Tweet, bytes: UnsafeBufferPointer<UInt8>, users: [String: Range<Int>],
+        ingest: [UInt8], context: IngestContext, into result: inout NormalizedPage
+    ) {
+        guard tweet.isObject else {
+            return reject(tweet.range, bytes, code: "Normalize.NotAnObject", message: "a data[] entry is not a JSON object", context, &result)
+        }
+        guard let id = tweet.id else {
+            return reject(tweet.range, bytes, code: "Normalize.MissingId", message: "the tweet has no string \"id\"", context, &result)
+        }
+        if tweet.hasReservedKeys {
+            copyMembersSkippingReserved(tweet.range, bytes, to: &result.records)
+        } else {
+            JSONWriting.appendMinified(bytes, tweet.range.lowerBound..<(tweet.range.upperBound - 1), to: &result.records)
+        }
+        JSONWriting.appendLiteral(",\"author\":", to: &result.records)
+        if let authorID = tweet.authorID, let user = users[authorID] {
+            JSONWriting.appendMinified(bytes, user, to: &result.records)
+        } else {
+            JSONWriting.appendLiteral("null", to: &result.records)
+        }
+        JSONWriting.appendLiteral(",\"ingest\":", to: &result.records)
+        result.records.append(contentsOf: ingest)
+        JSONWriting.appendLiteral("}\n", to: &result.records)
+        result.recordCount += 1
+        if result.newestTweetID.map({ id > $0 }) ?? true { result.newestTweetID = id }
+        if result.oldestTweetID.map({ id < $0 }) ?? true { result.oldestTweetID = id }
+    }
+
+    /// Slow path for the rare tweet that already carries an `author` or `ingest` key: those keys
+    /// are ours in a record, so the received ones are left out rather than duplicated.
+    private static func copyMembersSkippingReserved(_ range: Range<Int>, _ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        var scanner = JSONScanner(bytes, range: range)
+        out.append(UInt8(ascii: "{"))
+        var first = true
+        var wroteAny = false
+        try? scanner.beginObject()
+        while let key = try? scanner.nextKey(first: &first) {
+            guard let value = try? scanner.value() else { break }
+            if scanner.rawEquals(key, "author") || scanner.rawEquals(key, "ingest") { continue }
+            if wroteAny { out.append(UInt8(ascii: ",")) }
+            JSONWriting.appendMinified(bytes, (key.lowerBound - 1)..<(key.upperBound + 1), to: &out)
+            out.append(UInt8(ascii: ":"))
+            JSONWriting.appendMinified(bytes, value, to: &out)
+            wroteAny = true
+        }
+    }
+
+    static func ingestObject(_ context: IngestContext) -> [UInt8] {
+        var out: [UInt8] = []
+        JSONWriting.appendLiteral("{\"query\":", to: &out)
+        if let query = context.query {
+            JSONWriting.appendString(query, to: &out)
+        } else {
+            JSONWriting.appendLiteral("null", to: &out)
+        }
+        JSONWriting.appendLiteral(",\"fetched_at\":", to: &out)
+        JSONWriting.appendString(UTCTime(context.fetchedAt).rfc3339Milliseconds, to: &out)
+        JSONWriting.appendLiteral(",\"source\":", to: &out)
+        JSONWriting.appendString(context.source.rawValue, to: &out)
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+
+    private static func reject(
+        _ range: Range<Int>, _ bytes: UnsafeBufferPointer<UInt8>, code: String, message: String,
+        _ context: IngestContext, _ result: inout NormalizedPage
+    ) {
+        result.errorRecords.append(
+            contentsOf: ErrorRecord(code: code, message: message, raw: Array(bytes[range]), context: context).line)
+        result.errorCount += 1
+    }
+}
+
+/// A Firehose-style error record (`errorCode`, `errorMessage`, `rawData` in base64) for input
+/// that could not be made into a record; written under the error output prefix.
+public struct ErrorRecord: Sendable {
+    public var code: String
+    public var message: String
+    public var raw: [UInt8]
+    public var context: IngestContext
+
+    public init(code: String, message: String, raw: [UInt8], context: IngestContext) {
+        self.code = code
+        self.message = message
+        self.raw = raw
+        self.context = context
+    }
+
+    /// The record as one `\n`-terminated JSON line.
+    public var line: [UInt8] {
+        var out: [UInt8] = []
+        JSONWriting.appendLiteral("{\"errorCode\":", to: &out)
+        JSONWriting.appendString(code, to: &out)
+        JSONWriting.appendLiteral(",\"errorMessage\":", to: &out)
+        JSONWriting.appendString(message, to: &out)
+        JSONWriting.appendLiteral(",\"arrivalTimestamp\":", to: &out)
+        out.append(contentsOf: Array(String(Int64(context.fetchedAt.timeIntervalSince1970 * 1000)).utf8))
+        JSONWriting.appendLiteral(",\"rawData\":", to: &out)
+        JSONWriting.appendString(Data(raw).base64EncodedString(), to: &out)
+        JSONWriting.appendLiteral(",\"ingest\":", to: &out)
+        out.append(contentsOf: PageNormalizer.ingestObject(context))
+        JSONWriting.appendLiteral("}\n", to: &out)
+        return out
+    }
+}

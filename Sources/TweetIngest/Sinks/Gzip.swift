@@ -1,0 +1,57 @@
+import CZlib
+
+/// gzip (RFC 1952) over zlib, the format Firehose writes for `GZIP` compression.
+public enum Gzip {
+    public struct Failure: Error, CustomStringConvertible {
+        public var code: Int32
+        public var description: String { "zlib failed with code \(code)" }
+    }
+
+    public static func compress(_ input: [UInt8], level: Int32 = 6) throws -> [UInt8] {
+        var stream = z_stream()
+        guard czlib_deflate_init_gzip(&stream, level) == Z_OK else { throw Failure(code: Z_STREAM_ERROR) }
+        defer { deflateEnd(&stream) }
+        var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(input.count))) + 32)
+        let status: Int32 = input.withUnsafeBufferPointer { source in
+            output.withUnsafeMutableBufferPointer { destination in
+                stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress)
+                stream.avail_in = UInt32(source.count)
+                stream.next_out = destination.baseAddress
+                stream.avail_out = UInt32(destination.count)
+                return deflate(&stream, Z_FINISH)
+            }
+        }
+        guard status == Z_STREAM_END else { throw Failure(code: status) }
+        output.removeLast(output.count - Int(stream.total_out))
+        return output
+    }
+
+    /// For tests and the benchmark: reads back what `compress` wrote (concatenated members too).
+    public static func decompress(_ input: [UInt8]) throws -> [UInt8] {
+        var output: [UInt8] = []
+        var offset = 0
+        while offset < input.count {
+            var stream = z_stream()
+            guard czlib_inflate_init_gzip(&stream) == Z_OK else { throw Failure(code: Z_STREAM_ERROR) }
+            defer { inflateEnd(&stream) }
+            var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+            var status: Int32 = Z_OK
+            try input.withUnsafeBufferPointer { source in
+                stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress! + offset)
+                stream.avail_in = UInt32(source.count - offset)
+                repeat {
+                    let produced: Int = chunk.withUnsafeMutableBufferPointer { destination in
+                        stream.next_out = destination.baseAddress
+                        stream.avail_out = UInt32(destination.count)
+                        status = inflate(&stream, Z_NO_FLUSH)
+                        return destination.count - Int(stream.avail_out)
+                    }
+                    guard status == Z_OK || status == Z_STREAM_END else { throw Failure(code: status) }
+                    output.append(contentsOf: chunk[0..<produced])
+                } while status != Z_STREAM_END
+                offset = source.count - Int(stream.avail_in)
+            }
+        }
+        return output
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Writes objects under a local folder with the same key layout as S3, so `swift run` works with
+/// no cloud account. Each file appears whole: written to a temporary name, synced, then renamed.
+public struct LocalDirectorySink: Sink, CheckpointStore {
+    public let root: String
+    public let streamName: String
+
+    public init(root: String, streamName: String) {
+        self.root = root
+        self.streamName = streamName
+    }
+
+    public var destination: String { "file://" + (root.hasPrefix("/") ? root : FileManager.default.currentDirectoryPath + "/" + root) }
+
+    public func deliver(_ object: DeliveryObject) async throws {
+        try Self.writeAtomically(object.body, to: root + "/" + object.key)
+    }
+
+    public var checkpointPath: String { root + "/_state/" + streamName + ".json" }
+
+    public func load() async throws -> Checkpoint? {
+        guard let data = FileManager.default.contents(atPath: checkpointPath) else { return nil }
+        do {
+            return try Checkpoint.decode(Array(data))
+        } catch {
+            throw LocalSinkError(path: checkpointPath, operation: "read the checkpoint", reason: "it is not a valid checkpoint (\(error)); move it away to start from TWITTER_START_TIME")
+        }
+    }
+
+    public func save(_ checkpoint: Checkpoint) async throws {
+        try Self.writeAtomically(try checkpoint.encoded(), to: checkpointPath)
+    }
+
+    /// Temp file in the same folder, fsync, rename, fsync the folder: a reader sees the old file
+    /// or the new one, never half of one, even across a crash.
+    static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw LocalSinkError(path: directory, operation: "create the folder", reason: "\(error.localizedDescription)")
+        }
+        let name = (path as NSString).lastPathComponent
+        let temporary = directory + "/." + name + ".tmp-" + String(getpid())
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw LocalSinkError.posix(temporary, "create") }
+        var written = 0
+        let ok = bytes.withUnsafeBytes { buffer -> Bool in
+            while written < buffer.count {
+                let n = write(fd, buffer.baseAddress! + written, buffer.count - written)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return false
+                }
+                written += n
+            }
+            return true
+        }
+        guard ok, fsync(fd) == 0 else {
+            let error = LocalSinkError.posix(temporary, "write")
+            close(fd)
+            unlink(temporary)
+            throw error
+        }
+        close(fd)
+        guard rename(temporary, path) == 0 else {
+            let error = LocalSinkError.posix(path, "rename into place")
+            unlink(temporary)
+            throw error
+        }
+        let directoryFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if directoryFD >= 0 {
+            _ = fsync(directoryFD)
+            close(directoryFD)
+        }
+    }
+}
+
+public struct LocalSinkError: Error, CustomStringConvertible {
+    public var path: String
+    public var operation: String
+    public var reason: String
+
+    static func posix(_ path: String, _ operation: String) -> LocalSinkError {
+        LocalSinkError(path: path, operation: operation, reason: String(cString: strerror(errno)))
+    }
+
+    public var description: String {
+        "could not \(operation) \(path): \(reason). Check that OUTPUT_DIR is writable and the disk has space."
+    }
+}

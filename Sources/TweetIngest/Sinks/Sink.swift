@@ -1,0 +1,32 @@
+/// One object to write: a flushed buffer, named by Firehose's key layout.
+public struct DeliveryObject: Sendable {
+    public var key: String
+    public var body: [UInt8]
+    public var contentType: String
+    /// `gzip` when the body is compressed.
+    public var contentEncoding: String?
+    public var recordCount: Int
+
+    public init(key: String, body: [UInt8], contentType: String = "application/x-ndjson", contentEncoding: String? = nil, recordCount: Int) {
+        self.key = key
+        self.body = body
+        self.contentType = contentType
+        self.contentEncoding = contentEncoding
+        self.recordCount = recordCount
+    }
+}
+
+/// A destination for objects. Writing the same key twice must leave one object (retries keep
+/// their key), and a returned call means the object is durable.
+public protocol Sink: Sendable {
+    /// Where objects go, for log lines (`file:///data`, `s3://bucket`).
+    var destination: String { get }
+    func deliver(_ object: DeliveryObject) async throws
+}
+
+/// Where the source position is saved once everything before it is delivered; it lives beside
+/// the data so a new task with an empty disk resumes where the last one stopped.
+public protocol CheckpointStore: Sendable {
+    func load() async throws -> Checkpoint?
+    func save(_ checkpoint: Checkpoint) async throws
+}

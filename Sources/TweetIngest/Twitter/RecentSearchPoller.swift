@@ -1,0 +1,174 @@
+import Foundation
+import Logging
+
+/// A failure no retry can fix; the daemon stops with a message that says what to change.
+public enum SearchError: Error, Equatable, CustomStringConvertible {
+    case notAuthorized(status: Int, String)
+    case badRequest(String)
+
+    public var description: String {
+        switch self {
+        case .notAuthorized(401, let text):
+            "the X API rejected the bearer token (401 Unauthorized: \(text)). Check TWITTER_BEARER_TOKEN: use the app's bearer token from the developer portal, regenerated if it was revoked."
+        case .notAuthorized(let status, let text):
+            "the X API refused access (\(status): \(text)). The app behind TWITTER_BEARER_TOKEN must belong to a Project with access to the v2 recent search endpoint."
+        case .badRequest(let text):
+            "the X API rejected the request (400: \(text)). Check TWITTER_QUERY and the TWITTER_*_FIELDS / TWITTER_EXPANSIONS names."
+        }
+    }
+}
+
+/// How a poll cycle ended.
+public enum CycleOutcome: Equatable, Sendable {
+    /// Every page up to the last was taken.
+    case completed(pages: Int, records: Int)
+    /// Stopped early after retries ran out; the cursor keeps the gap for the next cycle.
+    case interrupted(pages: Int, records: Int, reason: String)
+    /// The usage cap was hit: poll again no earlier than this.
+    case paused(until: Date, reason: String)
+}
+
+/// One page as taken: its records and where the source stands once they are delivered.
+public struct TakenPage: Sendable {
+    public var page: NormalizedPage
+    public var cursor: SearchCursor
+}
+
+/// Runs recent-search poll cycles: pages with `next_token` under one `since_id`, obeys rate
+/// limits, retries what is transient and stops on what is not.
+public struct RecentSearchPoller: Sendable {
+    public typealias Sleep = @Sendable (TimeInterval) async throws -> Void
+
+    public let client: any HTTPClient
+    public let builder: RecentSearchRequestBuilder
+    public let startTime: Config.StartTime
+    public let logger: Logger
+    public let now: @Sendable () -> Date
+    public let sleep: Sleep
+    public let random: @Sendable () -> Double
+    public var backoff = Backoff()
+    public var maxAttempts = 5
+    /// Where the source stands: everything before it has been handed to the buffer.
+    public private(set) var cursor: SearchCursor
+    private var rateLimit = RateLimit()
+    private var startTimeOverride: Date?
+
+    /// Recent search reaches back 7 days; a `start_time` must be inside that and 10 s old.
+    static let window: TimeInterval = 7 * 86_400
+
+    public init(
+        client: any HTTPClient, builder: RecentSearchRequestBuilder, startTime: Config.StartTime, cursor: SearchCursor,
+        logger: Logger, now: @escaping @Sendable () -> Date, sleep: @escaping Sleep,
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+    ) {
+        self.client = client
+        self.builder = builder
+        self.startTime = startTime
+        self.cursor = cursor
+        self.logger = logger
+        self.now = now
+        self.sleep = sleep
+        self.random = random
+    }
+
+    /// Fetches every page of one cycle, handing each to `take` before asking for the next.
+    public mutating func runCycle(take: (TakenPage) async throws -> Void) async throws -> CycleOutcome {
+        let cycleStart = now()
+        let start = resolvedStartTime(now: cycleStart)
+        let bounds = cursor.firstPageParameters(startTime: start)
+        let cycleStartTime = cursor.sinceID == nil ? (cursor.pending?.startTime ?? start) : nil
+        var nextToken: String?
+        var pages = 0
+        var records = 0
+        var attempt = 0
+        while true {
+            try Task.checkCancellation()
+            let wait = rateLimit.waitBeforeNextRequest(now: now())
+            if wait > 0 {
+                logger.notice("rate-limit window used up; waiting for its reset", metadata: ["twitter.wait_seconds": "\(Int(wait))"])
+                try await sleep(wait)
+            }
+            let request = builder.request(bounds: bounds, nextToken: nextToken)
+            let failure: String
+            do {
+                let response = try await client.execute(request)
+                rateLimit = RateLimit(response)
+                switch SearchResponse(response) {
+                case .page:
+                    let context = IngestContext(query: builder.query, fetchedAt: now(), source: .recentSearch)
+                    switch PageNormalizer.normalize(response.body, context: context) {
+                    case .success(let page):
+                        if !page.partialErrors.isEmpty {
+                            logger.warning(
+                                "the API reported partial errors; the page is used",
+                                metadata: ["twitter.errors": "\(page.partialErrors.count)", "twitter.first_error": "\(page.partialErrors[0])"])
+                        }
+                        let next = cursor.advanced(by: page.meta, startTime: cycleStartTime)
+                        try await take(TakenPage(page: page, cursor: next))
+                        cursor = next
+                        pages += 1
+                        records += page.recordCount
+                        attempt = 0
+                        guard let token = page.meta.nextToken else {
+                            return .completed(pages: pages, records: records)
+                        }
+                        nextToken = token
+                        continue
+                    case .failure(let error):
+                        failure = "the API answered 200 with an unusable body (\(response.body.count) bytes): \(error)"
+                    }
+                case .rateLimited(let until):
+                    let wait = max(1, (until ?? now().addingTimeInterval(60)).timeIntervalSince(now()) + 1)
+                    logger.warning("429 Too Many Requests: waiting for the rate-limit reset", metadata: ["twitter.wait_seconds": "\(Int(wait))"])
+                    rateLimit = RateLimit()
+                    try await sleep(wait)
+                    continue
+                case .usageCapped(let text):
+                    let until = max(now().addingTimeInterval(3600), RateLimit(response).reset ?? .distantPast)
+                    logger.error(
+                        "429 with requests left in the window: the app's usage cap (e.g. the monthly post cap) is reached; polling pauses",
+                        metadata: ["twitter.detail": "\(text)", "twitter.resume_at": "\(UTCTime(until).rfc3339Seconds)"])
+                    return .paused(until: until, reason: "usage cap: \(text)")
+                case .staleSinceID(let text):
+                    let restart = cycleStart.addingTimeInterval(-Self.window + 300)
+                    logger.error(
+                        "the checkpoint is older than recent search's 7-day window; tweets between it and the window start may be missing. Restarting from the oldest reachable time",
+                        metadata: ["twitter.since_id": "\(cursor.sinceID?.description ?? "-")", "twitter.detail": "\(text)", "twitter.restart_at": "\(UTCTime(restart).rfc3339Seconds)"])
+                    cursor = SearchCursor()
+                    startTimeOverride = restart
+                    return try await runCycle(take: take)
+                case .badRequest(let text):
+                    throw SearchError.badRequest(text)
+                case .notAuthorized(let status, let text):
+                    throw SearchError.notAuthorized(status: status, text)
+                case .retryable(let text):
+                    failure = text
+                }
+            } catch let error as HTTPTransportError {
+                if error.kind == .cancelled { throw CancellationError() }
+                failure = "\(error.kind): \(error.message)"
+            }
+            attempt += 1
+            guard attempt < maxAttempts else {
+                logger.error("giving up this poll cycle; the next one resumes where it stopped", metadata: ["twitter.attempts": "\(attempt)", "error": "\(failure)"])
+                return .interrupted(pages: pages, records: records, reason: failure)
+            }
+            let delay = backoff.delay(attempt: attempt, unit: random())
+            logger.warning(
+                "request failed; retrying", metadata: ["error": "\(failure)", "twitter.attempt": "\(attempt)", "retry.delay_seconds": "\(String(format: "%.1f", delay))"])
+            try await sleep(delay)
+        }
+    }
+
+    private mutating func resolvedStartTime(now: Date) -> Date {
+        let wanted = startTimeOverride ?? startTime.resolve(now: now)
+        startTimeOverride = nil
+        let earliest = now.addingTimeInterval(-Self.window + 60)
+        let latest = now.addingTimeInterval(-10)
+        if wanted < earliest {
+            logger.warning("TWITTER_START_TIME is beyond recent search's 7-day window; starting at the window's start")
+            return earliest
+        }
+        return min(wanted, latest)
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+
+/// What an answer from recent search means for the poller.
+public enum SearchResponse: Sendable, Equatable {
+    /// 200: a page to use (partial `errors[]` included).
+    case page
+    /// 429 with the 15-minute window used up: wait until the reset.
+    case rateLimited(until: Date?)
+    /// 429 while requests remain in the window: the monthly usage cap (or another product cap).
+    case usageCapped(String)
+    /// 5xx and other transient answers: retry with backoff.
+    case retryable(String)
+    /// 400 because `since_id` is older than the API's 7-day window.
+    case staleSinceID(String)
+    /// 400: the request itself is wrong (query syntax, field names); retrying cannot help.
+    case badRequest(String)
+    /// 401/403: the token or the app's access is wrong.
+    case notAuthorized(status: Int, String)
+
+    public init(_ response: HTTPResponse) {
+        let problem = APIProblem(body: response.body)
+        switch response.status {
+        case 200..<300:
+            self = .page
+        case 429:
+            let limit = RateLimit(response)
+            if let remaining = limit.remaining, remaining > 0 {
+                self = .usageCapped(problem.summary)
+            } else {
+                self = .rateLimited(until: limit.reset)
+            }
+        case 400 where problem.mentionsStaleSinceID:
+            self = .staleSinceID(problem.summary)
+        case 400, 404, 422:
+            self = .badRequest(problem.summary)
+        case 401, 403:
+            self = .notAuthorized(status: response.status, problem.summary)
+        default:
+            self = .retryable("HTTP \(response.status): \(problem.summary)")
+        }
+    }
+}
+
+/// The useful text of an X API error body (`title`, `detail`, `errors[].message`), never the
+/// request headers.
+public struct APIProblem: Sendable, Equatable {
+    public var title: String?
+    public var detail: String?
+    public var messages: [String] = []
+
+    public init(body: [UInt8]) {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
+            let text = String(decoding: body.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            detail = text.isEmpty ? nil : text
+            return
+        }
+        title = object["title"] as? String
+        detail = object["detail"] as? String
+        if let errors = object["errors"] as? [[String: Any]] {
+            messages = errors.compactMap { ($0["message"] as? String) ?? ($0["detail"] as? String) }
+        }
+    }
+
+    public var summary: String {
+        let parts = [title, detail].compactMap { $0 } + messages
+        return parts.isEmpty ? "(no error text in the response)" : parts.joined(separator: " | ")
+    }
+
+    var mentionsStaleSinceID: Bool {
+        messages.contains { $0.contains("since_id") && ($0.contains("larger than") || $0.contains("created after")) }
+    }
+}

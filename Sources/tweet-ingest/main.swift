@@ -1,0 +1,77 @@
+import ArgumentParser
+import Foundation
+import Logging
+import TweetIngest
+
+@main
+struct TweetIngestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tweet-ingest",
+        abstract: "Poll X recent search and deliver Firehose-style JSON Lines objects. Configured by environment variables (see README).",
+        subcommands: [Run.self, Replay.self, CheckConfig.self],
+        defaultSubcommand: Run.self)
+}
+
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the daemon (the default).")
+    @Flag(help: "Run one poll cycle (all pages), flush, and exit.") var once = false
+
+    func run() async throws {
+        let (config, logger) = try start()
+        try await guarded { try await App.run(config: config, once: once, logger: logger) }
+    }
+}
+
+struct Replay: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Feed recorded API pages (one JSON page per file, or twarc JSONL with one page per line) through the pipeline.")
+    @Argument(help: "Files of recorded recent-search pages.") var files: [String]
+
+    func run() async throws {
+        let (config, logger) = try start()
+        let summary = try await guarded { try await App.replay(files: files, config: config, logger: logger) }
+        print(
+            "replayed \(summary.pages) pages: \(summary.records) records, \(summary.errorRecords) set aside as errors, \(summary.objects) objects written under \(config.outputDirectory)"
+        )
+    }
+}
+
+struct CheckConfig: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-config", abstract: "Validate the environment and print the effective configuration, secrets redacted.")
+
+    func run() async throws {
+        let (config, _) = try start(quiet: true)
+        for warning in config.warnings { print("warning: \(warning)") }
+        for (variable, value) in config.summary { print("\(variable.rawValue)=\(value)") }
+    }
+}
+
+/// Reads the environment (the only place that does), bootstraps logging, exits 78 on bad input.
+private func start(quiet: Bool = false) throws -> (Config, Logger) {
+    let config: Config
+    do {
+        config = try Config(environment: ProcessInfo.processInfo.environment)
+    } catch {
+        FileHandle.standardError.write(Data((error.description + "\n").utf8))
+        throw ExitCode(ExitStatus.config)
+    }
+    let text = config.logFormat.map { $0 == .text } ?? Logger.Level.defaultFormatIsText()
+    LoggingSystem.bootstrap { label in
+        LineLogHandler(label: label, level: config.logLevel, format: text ? .text : .json)
+    }
+    let logger = Logger(label: "tweet-ingest")
+    if !quiet { for warning in config.warnings { logger.warning("\(warning)") } }
+    return (config, logger)
+}
+
+/// Maps what ended the process to a message and an exit code.
+private func guarded<T>(_ body: () async throws -> T) async throws -> T {
+    do {
+        return try await body()
+    } catch {
+        let code = ExitStatus.code(for: error)
+        FileHandle.standardError.write(Data(("error: \(error)\n").utf8))
+        throw ExitCode(code)
+    }
+}

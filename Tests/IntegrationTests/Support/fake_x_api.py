@@ -1,0 +1,465 @@
+#!/usr/bin/env python3
+"""Fake X (Twitter) API v2 server for the tweet-ingest integration tests.
+
+Serves GET /2/tweets/search/recent from recorded real API pages (stdlib only).
+
+Usage:
+    python3 fake_x_api.py --fixtures DIR [--port 0] [--log FILE]
+        [--token TOKEN] [--releases 50,120,200] [--faults SPEC]
+        [--reset-seconds 2] [--slow-seconds 5] [--max-seconds 600]
+        [--page-delay 0] [--exit-on-stdin-eof]
+
+Binds 127.0.0.1 only. When ready it prints exactly "LISTENING <port>" on
+stdout. It exits after --max-seconds, on SIGTERM/SIGINT, and on stdin EOF when
+--exit-on-stdin-eof is given.
+
+Tweet pool: the `data` tweets of every DIR/twarc_search_recent_*.json page,
+deduplicated by id and ordered by int(id); each tweet keeps its author object
+from the same page's includes.users, if there is one. Tweet objects are served
+exactly as recorded.
+
+Releases: --releases 50,120,200 are cumulative counts. Release k shows the
+oldest releases[k] tweets. The default is the whole pool in one release. Every
+search that has no pagination token and gets a complete 200 answer starts a
+"cycle". Cycle i uses release min(i, last). A next_token carries the release
+it was issued under, so all pages of a cycle come from the same release.
+
+Faults: --faults "3:429,5:drop,7:truncate". N is the 1-based number of the
+request to the search path, counting all of them (invalid and faulted ones
+too). Kinds:
+  429 429cap 500 503 401 403 stale400 drop: replace the answer. They are
+      applied before auth and validation.
+  truncate: a 200 with the full Content-Length, then half the body, then close.
+  slow: sleep --slow-seconds, then answer normally.
+  partial-errors: a normal page with 2 recorded `errors` items added.
+slow/truncate/partial-errors only apply to a request that would get a 200;
+otherwise the real error is sent and the fault is still logged. Answers that
+do not deliver a complete 200 body (error statuses, drop, truncate) serve
+nothing and start no cycle. slow and partial-errors deliver complete pages, so
+they count as served and can start a cycle.
+
+Log (--log, JSON lines, appended, flushed on each line): one line per search
+request
+  {"n", "method", "path", "query": {name: value}, "status": int|null,
+   "fault": kind|null, "release": k, "served_ids": [str], "truncated": bool}
+status is null when nothing was sent: drop, or the client had already closed
+the connection before a delayed answer was written. The Authorization header
+is never logged.
+
+GET /_fake/stats -> {"requests": <search requests>, "served": <distinct ids>}.
+"""
+import argparse
+import base64
+import glob
+import hmac
+import json
+import math
+import os
+import re
+import select
+import signal
+import socket
+import sys
+import threading
+import time
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+SEARCH_PATH = "/2/tweets/search/recent"
+STATS_PATH = "/_fake/stats"
+JSON_CT = "application/json; charset=utf-8"
+PROBLEM_CT = "application/problem+json"
+KNOWN_PARAMS = (
+    "query", "start_time", "end_time", "since_id", "until_id", "max_results",
+    "next_token", "pagination_token", "sort_order", "tweet.fields",
+    "expansions", "media.fields", "poll.fields", "user.fields", "place.fields",
+)
+FAULT_KINDS = {"429", "429cap", "503", "500", "drop", "truncate",
+               "partial-errors", "slow", "stale400", "401", "403"}
+RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+
+
+def load_json(path):
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def api_body(path):
+    """Error fixtures wrap the API body as {"_source", "status", "headers", "body"}."""
+    doc = load_json(path)
+    return doc["body"] if isinstance(doc, dict) and "body" in doc else doc
+
+
+def invalid_request(param, value, message):
+    """A 400 body in the same style as the recorded invalid-request bodies."""
+    return {"errors": [{"parameters": {param: [value]}, "message": message}],
+            "title": "Invalid Request",
+            "detail": "One or more parameters to your request was invalid.",
+            "type": "https://api.twitter.com/2/problems/invalid-request"}
+
+
+def parse_rfc3339(value):
+    if not RFC3339.match(value):
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("z", "Z").replace("t", "T"))
+    except ValueError:
+        return None
+
+
+class Fixtures:
+    def __init__(self, directory):
+        files = sorted(glob.glob(os.path.join(directory, "twarc_search_recent_*.json")))
+        if not files:
+            raise SystemExit(f"no twarc_search_recent_*.json pages in {directory}")
+        by_id = {}  # id -> (tweet, author or None); the first file that has the id wins
+        for path in files:
+            page = load_json(path)
+            users = {u["id"]: u for u in page.get("includes", {}).get("users", [])}
+            for tweet in page.get("data", []):
+                if tweet["id"] not in by_id:
+                    by_id[tweet["id"]] = (tweet, users.get(tweet.get("author_id")))
+        self.pool = sorted(by_id.values(), key=lambda ta: int(ta[0]["id"]))  # oldest first
+        self.ids = [int(t["id"]) for t, _ in self.pool]
+        self.times = [parse_rfc3339(t["created_at"]) if "created_at" in t else None
+                      for t, _ in self.pool]
+        self.page_files = files
+        err = os.path.join(directory, "errors")
+        self.bodies = {
+            "401": api_body(os.path.join(err, "http401_unauthorized.json")),
+            "403": api_body(os.path.join(err, "http403_client_forbidden_client_not_enrolled.json")),
+            "429": api_body(os.path.join(err, "http429_too_many_requests.json")),
+            "429cap": api_body(os.path.join(err, "http429_usage_capped_monthly.json")),
+            "query": api_body(os.path.join(err, "http400_invalid_query.json")),
+            "stale400": api_body(os.path.join(err, "http400_since_id_older_than_7_days.EXAMPLE.json")),
+        }
+        examples = load_json(os.path.join(err, "http200_partial_errors_examples.json"))["examples"]
+        recent = [e["error"] for e in examples if e.get("endpoint", "").endswith(SEARCH_PATH)]
+        self.partial_errors = (recent + [e["error"] for e in examples])[:2]
+
+
+class State:
+    """Counters shared by all handler threads; mutate only under self.lock."""
+
+    def __init__(self, cfg, fx):
+        self.cfg, self.fx = cfg, fx
+        self.lock = threading.Lock()
+        self.requests = 0
+        self.cycles = 0
+        self.served = set()
+        self.tokens = set()
+        self.log = open(cfg.log, "a", encoding="utf-8") if cfg.log else None
+
+    def visible_count(self, release):
+        return min(self.cfg.releases[release], len(self.fx.pool))
+
+    def write_log(self, entry):
+        if self.log:
+            with self.lock:
+                self.log.write(json.dumps(entry, ensure_ascii=False) + "\n")
+                self.log.flush()
+
+
+def make_token(release, cursor):
+    raw = f"{release}:{cursor}".encode()
+    return "fk" + base64.b32encode(raw).decode().rstrip("=").lower()
+
+
+def decode_token(token):
+    body = token[2:].upper()
+    release, cursor = base64.b32decode(body + "=" * (-len(body) % 8)).decode().split(":")
+    return int(release), int(cursor)
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "fake-x-api/1"
+    timeout = 60  # idle keep-alive connections are dropped after this long
+    state: State = None  # set in main()
+
+    def log_message(self, fmt, *args):  # quiet: the JSON log records the search requests
+        pass
+
+    # ---- plumbing -------------------------------------------------------------
+    def send_json(self, status, body, headers=None, content_type=JSON_CT, truncate=False):
+        data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        self.send_response(status)
+        self.send_header("content-type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, str(value))
+        self.end_headers()
+        self.wfile.write(data[: len(data) // 2] if truncate else data)
+        self.wfile.flush()
+        if truncate:
+            self.close_connection = True
+
+    def peer_closed(self):
+        """True if the client has already closed its side (e.g. it timed out waiting)."""
+        try:
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            return bool(readable) and self.connection.recv(1, socket.MSG_PEEK) == b""
+        except OSError:
+            return True
+
+    def discard_body(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > 0:
+            self.rfile.read(length)
+
+    def do_GET(self):
+        self.discard_body()
+        url = urlsplit(self.path)
+        if url.path == SEARCH_PATH:
+            self.search(url)
+        elif url.path == STATS_PATH:
+            st = self.state
+            with st.lock:
+                stats = {"requests": st.requests, "served": len(st.served)}
+            self.send_json(200, stats)
+        else:
+            self.not_found()
+
+    def not_found(self):
+        self.send_json(404, {"title": "Not Found Error", "type": "about:blank", "status": 404,
+                             "detail": f"no route for {self.command} {urlsplit(self.path).path}"})
+
+    def do_other(self):
+        self.discard_body()
+        self.not_found()
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_other
+
+    # ---- search ---------------------------------------------------------------
+    def search(self, url):
+        st, cfg = self.state, self.state.cfg
+        query = {k: v[0] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
+        with st.lock:
+            st.requests += 1
+            n = st.requests
+            release = min(st.cycles, len(cfg.releases) - 1)
+            token = query.get("pagination_token", query.get("next_token"))
+            if token in st.tokens:
+                release = decode_token(token)[0]
+        fault = cfg.faults.get(n)
+        entry = {"n": n, "method": self.command, "path": url.path, "query": query,
+                 "status": None, "fault": fault, "release": release,
+                 "served_ids": [], "truncated": False}
+        rl = {"x-rate-limit-limit": 450, "x-rate-limit-remaining": max(0, 450 - n),
+              "x-rate-limit-reset": math.ceil(time.time() + 900)}
+        answer = self.search_answer(query, fault, rl, entry)
+        # Log (and count served ids) BEFORE sending, so a client that has its answer
+        # can rely on the log line being there already.
+        st.write_log(entry)
+        if entry["status"] == 200 and not entry["truncated"]:
+            with st.lock:
+                st.served.update(entry["served_ids"])
+        if answer is None:  # drop, or the client already went away
+            self.close_connection = True
+            return
+        try:
+            self.send_json(*answer)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    def search_answer(self, query, fault, rl, entry):
+        """Fills in entry; returns send_json() arguments, or None to send nothing."""
+        cfg, fx = self.state.cfg, self.state.fx
+        # 1. Faults that replace the answer completely.
+        if fault == "drop":
+            return None
+        replace = {
+            "429": (429, fx.bodies["429"], {"x-rate-limit-remaining": 0,
+                                            "x-rate-limit-reset": math.ceil(time.time() + cfg.reset_seconds)}),
+            "429cap": (429, fx.bodies["429cap"], {"x-rate-limit-remaining": 39999}),
+            "500": (500, {"title": "Internal Server Error", "detail": "Internal Server Error",
+                          "type": "about:blank", "status": 500}, {}),
+            "503": (503, {"title": "Service Unavailable", "detail": "Service Unavailable",
+                          "type": "about:blank", "status": 503}, {}),
+            "stale400": (400, fx.bodies["stale400"], {}),
+            "401": (401, fx.bodies["401"], {}),
+            "403": (403, fx.bodies["403"], {}),
+        }
+        if fault in replace:
+            status, body, extra = replace[fault]
+            entry["status"] = status
+            return status, body, {**rl, **extra}, PROBLEM_CT if status == 401 else JSON_CT
+        # 2. Auth and validation.
+        scheme, _, token = self.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(
+                token.strip().encode(), cfg.token.encode()):
+            entry["status"] = 401
+            return 401, fx.bodies["401"], rl, PROBLEM_CT
+        params, error = self.validate(query)
+        if error:
+            entry["status"] = 400
+            return 400, error, rl
+        # 3. Delays, then build the page (a complete page starts a cycle).
+        delay = cfg.page_delay + (cfg.slow_seconds if fault == "slow" else 0)
+        if delay:
+            time.sleep(delay)
+            if self.peer_closed():
+                return None  # the client gave up waiting: nothing delivered, nothing counts
+        truncate = fault == "truncate"
+        body, ids, release = self.build_page(params, commit=not truncate)
+        if fault == "partial-errors":
+            body["errors"] = list(fx.partial_errors)
+        entry.update(status=200, release=release, served_ids=ids, truncated=truncate)
+        return 200, body, rl, JSON_CT, truncate
+
+    def validate(self, q):
+        """Returns (params, None) or (None, 400 body)."""
+        fx, st = self.state.fx, self.state
+        for name in q:
+            if name not in KNOWN_PARAMS:
+                return None, invalid_request(name, q[name], f"The query parameter [{name}] is not one of "
+                                             f"[{','.join(KNOWN_PARAMS)}]")
+        if not q.get("query", "").strip():
+            return None, fx.bodies["query"]
+        p = {"max_results": 10, "since_id": None, "until_id": None, "start": None, "end": None,
+             "token": None, "expansions": set(filter(None, q.get("expansions", "").split(",")))}
+        if "max_results" in q:
+            v = q["max_results"]
+            if not re.fullmatch(r"\d{1,4}", v) or not 10 <= int(v) <= 100:
+                return None, invalid_request("max_results", v, f"The `max_results` query parameter "
+                                             f"value [{v}] is not between 10 and 100")
+            p["max_results"] = int(v)
+        for name in ("since_id", "until_id"):
+            if name in q:
+                if not re.fullmatch(r"[0-9]{1,19}", q[name]):
+                    return None, invalid_request(name, q[name], f"The `{name}` query parameter value "
+                                                 f"[{q[name]}] does not match ^[0-9]{{1,19}}$")
+                p[name] = int(q[name])
+        for name, key in (("start_time", "start"), ("end_time", "end")):
+            if name in q:
+                p[key] = parse_rfc3339(q[name])
+                if p[key] is None:
+                    return None, invalid_request(name, q[name], f"Invalid '{name}':'{q[name]}'. "
+                                                 f"'{name}' must be a valid RFC3339 date-time")
+        for name in ("pagination_token", "next_token"):
+            if name in q:
+                with st.lock:
+                    known = q[name] in st.tokens
+                if not known:
+                    return None, invalid_request(name, q[name], f"The `{name}` query parameter "
+                                                 f"value [{q[name]}] is not valid")
+                p["token"] = decode_token(q[name])
+        return p, None
+
+    def build_page(self, p, commit):
+        """Page body, served ids, release. commit=False: no cycle is started."""
+        st, fx = self.state, self.state.fx
+        with st.lock:
+            if p["token"] is not None:
+                release, cursor = p["token"]
+            else:
+                release, cursor = min(st.cycles, len(st.cfg.releases) - 1), None
+                if commit:
+                    st.cycles += 1
+        picked = []
+        for i in range(st.visible_count(release) - 1, -1, -1):  # newest first
+            tid, created = fx.ids[i], fx.times[i]
+            if cursor is not None and tid >= cursor:
+                continue
+            if p["since_id"] is not None and tid <= p["since_id"]:
+                continue
+            if p["until_id"] is not None and tid >= p["until_id"]:
+                continue
+            if created is not None and p["start"] is not None and created < p["start"]:
+                continue
+            if created is not None and p["end"] is not None and created >= p["end"]:
+                continue
+            picked.append(i)
+            if len(picked) > p["max_results"]:
+                break
+        more = len(picked) > p["max_results"]
+        picked = picked[: p["max_results"]]
+        if not picked:
+            return {"meta": {"result_count": 0}}, [], release
+        tweets = [fx.pool[i][0] for i in picked]
+        body = {"data": tweets}
+        if "author_id" in p["expansions"]:
+            users = {}
+            for i in picked:
+                author = fx.pool[i][1]
+                if author is not None and author["id"] not in users:
+                    users[author["id"]] = author
+            if users:
+                body["includes"] = {"users": list(users.values())}
+        meta = {"newest_id": tweets[0]["id"], "oldest_id": tweets[-1]["id"],
+                "result_count": len(tweets)}
+        if more:
+            meta["next_token"] = make_token(release, fx.ids[picked[-1]])
+            with st.lock:
+                st.tokens.add(meta["next_token"])
+        body["meta"] = meta
+        return body, [t["id"] for t in tweets], release
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # room for benchmark bursts
+
+
+def parse_args(argv):
+    ap = argparse.ArgumentParser(description="Fake X API v2 recent-search server for tests.")
+    ap.add_argument("--fixtures", required=True, help="directory with twarc_search_recent_*.json and errors/")
+    ap.add_argument("--port", type=int, default=0, help="0 = pick a free port")
+    ap.add_argument("--log", help="JSON-lines request log (appended)")
+    ap.add_argument("--token", default="test-token", help="accepted bearer token")
+    ap.add_argument("--releases", default="", help="cumulative visible counts, e.g. 50,120,200")
+    ap.add_argument("--faults", default="", help="e.g. 2:429,5:drop,7:truncate")
+    ap.add_argument("--reset-seconds", type=float, default=2.0)
+    ap.add_argument("--slow-seconds", type=float, default=5.0)
+    ap.add_argument("--max-seconds", type=float, default=600.0)
+    ap.add_argument("--page-delay", type=float, default=0.0)
+    ap.add_argument("--exit-on-stdin-eof", action="store_true")
+    cfg = ap.parse_args(argv)
+    try:
+        cfg.releases = [int(x) for x in cfg.releases.split(",") if x.strip()]
+    except ValueError:
+        ap.error("--releases must be a comma list of integers")
+    if any(r < 0 for r in cfg.releases) or cfg.releases != sorted(cfg.releases):
+        ap.error("--releases must be non-negative and non-decreasing")
+    faults = {}
+    for item in filter(None, (s.strip() for s in cfg.faults.split(","))):
+        num, _, kind = item.partition(":")
+        if not num.isdigit() or int(num) < 1 or kind not in FAULT_KINDS:
+            ap.error(f"bad fault {item!r}; use N:KIND with KIND in {sorted(FAULT_KINDS)}")
+        faults[int(num)] = kind
+    cfg.faults = faults
+    return cfg
+
+
+def main(argv=None):
+    cfg = parse_args(sys.argv[1:] if argv is None else argv)
+    fx = Fixtures(cfg.fixtures)
+    if not cfg.releases:
+        cfg.releases = [len(fx.pool)]
+    Handler.state = State(cfg, fx)
+    server = Server(("127.0.0.1", cfg.port), Handler)
+    stopping = []  # why we stop; appended by signal handlers / the stdin watcher
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append("SIGTERM"))
+    signal.signal(signal.SIGINT, lambda *_: stopping.append("SIGINT"))
+    if cfg.exit_on_stdin_eof:
+        def watch_stdin():
+            while sys.stdin.buffer.read1(65536):
+                pass
+            stopping.append("stdin EOF")
+        threading.Thread(target=watch_stdin, daemon=True).start()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    with_author = sum(1 for _, a in fx.pool if a is not None)
+    print(f"fake_x_api: {len(fx.pool)} tweets ({with_author} with author) from "
+          f"{len(fx.page_files)} pages; releases={cfg.releases} faults={cfg.faults}", file=sys.stderr)
+    print(f"LISTENING {server.server_address[1]}", flush=True)
+    deadline = time.monotonic() + cfg.max_seconds
+    while not stopping and time.monotonic() < deadline:
+        time.sleep(0.1)
+    server.shutdown()
+    server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,229 @@
+"""Self-check for fake_x_api.py. Run: python3 -m pytest -q test_fake_x_api.py
+(or plain `python3 test_fake_x_api.py`). Set FAKE_X_FIXTURES to override the fixture dir."""
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+from urllib.parse import urlencode
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SERVER = os.path.join(HERE, "fake_x_api.py")
+FIXTURES = os.environ.get("FAKE_X_FIXTURES", "/work/shared/fixtures/twitter")
+AUTH = {"Authorization": "Bearer test-token"}
+
+
+class Fake:
+    def __init__(self, *args, stdin=subprocess.DEVNULL):
+        self.log = tempfile.NamedTemporaryFile(suffix=".jsonl", delete=False).name
+        self.proc = subprocess.Popen(
+            [sys.executable, SERVER, "--fixtures", FIXTURES, "--log", self.log, "--max-seconds", "60", *args],
+            stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        assert line.startswith("LISTENING "), line + self.proc.stderr.read()
+        self.port = int(line.split()[1])
+        self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+
+    def get(self, path="/2/tweets/search/recent", headers=AUTH, conn=None, **params):
+        conn = conn or self.conn
+        conn.request("GET", path + ("?" + urlencode(params) if params else ""), headers=headers)
+        resp = conn.getresponse()
+        raw = resp.read()
+        return resp, (json.loads(raw) if raw else None)
+
+    def search(self, **params):
+        params.setdefault("query", "x")
+        return self.get(**params)
+
+    def lines(self):
+        with open(self.log) as f:
+            return [json.loads(line) for line in f]
+
+    def close(self):
+        self.conn.close()
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            self.proc.wait(10)
+        self.proc.stdout.close()
+        self.proc.stderr.close()
+        os.unlink(self.log)
+
+
+def drain(fake, since_id=None, max_results=100, **extra):
+    """One full cycle: first page plus all pagination_token pages. Returns (ids, metas)."""
+    params = dict(max_results=max_results, **extra)
+    if since_id:
+        params["since_id"] = since_id
+    ids, metas = [], []
+    while True:
+        resp, body = fake.search(**params)
+        assert resp.status == 200, (resp.status, body)
+        metas.append(body["meta"])
+        ids += [t["id"] for t in body.get("data", [])]
+        if "next_token" not in body["meta"]:
+            return ids, metas
+        params["pagination_token"] = body["meta"]["next_token"]
+
+
+class FakeXApiTest(unittest.TestCase):
+    def start(self, *args, **kw):
+        fake = Fake(*args, **kw)
+        self.addCleanup(fake.close)
+        return fake
+
+    def test_whole_pool_paging_and_keep_alive(self):
+        fake = self.start()
+        sock_before = None
+        ids, metas = drain(fake, expansions="author_id")
+        self.assertEqual(len(ids), 400)
+        self.assertEqual(len(set(ids)), 400)
+        self.assertEqual([int(i) for i in ids], sorted((int(i) for i in ids), reverse=True))
+        self.assertEqual([m["result_count"] for m in metas], [100, 100, 100, 100])
+        self.assertEqual(metas[0]["newest_id"], ids[0])
+        self.assertEqual(metas[1]["oldest_id"], ids[199])
+        # keep-alive: same socket for several requests
+        sock_before = fake.conn.sock
+        resp, body = fake.search(expansions="author_id")
+        self.assertIs(fake.conn.sock, sock_before)
+        self.assertEqual(resp.getheader("content-type"), "application/json; charset=utf-8")
+        self.assertEqual(resp.getheader("x-rate-limit-limit"), "450")
+        self.assertEqual(resp.getheader("x-rate-limit-remaining"), str(450 - 5))
+        self.assertGreater(int(resp.getheader("x-rate-limit-reset")), time.time() + 890)
+        authors = {t["author_id"] for t in body["data"]}
+        self.assertEqual({u["id"] for u in body["includes"]["users"]}, authors)
+        self.assertEqual(len(body["includes"]["users"]), len(authors))
+        resp, body = fake.search(since_id=ids[0])
+        self.assertEqual(body, {"meta": {"result_count": 0}})
+        resp, body = fake.search()
+        self.assertNotIn("includes", body)
+        lines = fake.lines()
+        self.assertEqual([ln["n"] for ln in lines], list(range(1, 8)))
+        self.assertTrue(all("test-token" not in json.dumps(ln) for ln in lines))
+        _, stats = fake.get("/_fake/stats")
+        self.assertEqual(stats, {"requests": 7, "served": 400})
+        resp, _ = fake.get("/nope")
+        self.assertEqual(resp.status, 404)
+
+    def test_releases_and_token_keeps_release(self):
+        fake = self.start("--releases", "50,120,200")
+        _, body = fake.search(max_results=100)  # cycle 1: release 0
+        self.assertEqual(body["meta"]["result_count"], 50)
+        _, body = fake.search(max_results=100)  # cycle 2: release 1
+        self.assertEqual(body["meta"]["result_count"], 100)
+        ids, _ = drain(fake, max_results=100)  # cycle 3: release 2
+        self.assertEqual(len(ids), 200)
+        ids, _ = drain(fake, max_results=100)  # stays on the last release
+        self.assertEqual(len(ids), 200)
+        # A fresh server: since_id client sees 50, then 70 new, then 80 new, then none.
+        fake = self.start("--releases", "50,120,200")
+        newest, seen = None, []
+        for expected in (50, 70, 80, 0):
+            ids, _ = drain(fake, since_id=newest, max_results=10)
+            self.assertEqual(len(ids), expected)
+            seen += ids
+            newest = ids[0] if ids else newest
+        self.assertEqual(len(set(seen)), 200)
+        releases = [ln["release"] for ln in fake.lines()]
+        self.assertEqual(releases[:5], [0] * 5)
+        self.assertEqual(releases[-1], 2)
+        # a token issued under release 0 still pages release 0 after later cycles began
+        fake = self.start("--releases", "15,400")
+        _, p1 = fake.search(max_results=10)
+        fake.search(max_results=10)  # starts cycle 2 (release 1)
+        _, p2 = fake.search(max_results=10, pagination_token=p1["meta"]["next_token"])
+        self.assertEqual(p2["meta"]["result_count"], 5)
+        self.assertEqual(fake.lines()[-1]["release"], 0)
+
+    def test_filters_and_validation(self):
+        fake = self.start()
+        all_ids, _ = drain(fake)
+        lo, hi = all_ids[300], all_ids[100]
+        ids, _ = drain(fake, since_id=lo, until_id=hi)
+        self.assertEqual(ids, all_ids[101:300])
+        ids, _ = drain(fake, start_time="2021-09-22T00:00:00Z", end_time="2021-09-23T00:00:00.000+00:00")
+        self.assertEqual(len(ids), 200)
+        ids, _ = drain(fake, end_time="2021-04-08T19:31:31Z")
+        self.assertEqual(len(ids), 0)
+        for params in ({"query": ""}, {"max_results": "9"}, {"max_results": "101"}, {"max_results": "ten"},
+                       {"since_id": "12a"}, {"start_time": "yesterday"}, {"pagination_token": "nope"},
+                       {"bogus_param": "1"}):
+            resp, body = fake.search(**params)
+            self.assertEqual(resp.status, 400, params)
+            self.assertIn("errors", body)
+        resp, body = fake.get()  # no query param at all
+        self.assertEqual(resp.status, 400)
+        self.assertEqual(body["title"], "Invalid Request")
+        for headers in ({}, {"Authorization": "Bearer wrong"}):
+            resp, body = fake.search(headers=headers)
+            self.assertEqual(resp.status, 401)
+            self.assertEqual(resp.getheader("content-type"), "application/problem+json")
+            self.assertEqual(body, {"title": "Unauthorized", "type": "about:blank", "status": 401,
+                                    "detail": "Unauthorized"})
+
+    def test_faults(self):
+        kinds = ["429", "429cap", "503", "500", "stale400", "401", "403", "partial-errors", "drop", "truncate"]
+        spec = ",".join(f"{i + 1}:{k}" for i, k in enumerate(kinds))
+        fake = self.start("--releases", "10,20,400", "--faults", spec, "--reset-seconds", "2")
+        expect = {"429": 429, "429cap": 429, "503": 503, "500": 500, "stale400": 400, "401": 401, "403": 403}
+        for kind in kinds[:7]:
+            t0 = time.time()
+            resp, body = fake.search()
+            self.assertEqual(resp.status, expect[kind], kind)
+            if kind == "429":
+                self.assertEqual(resp.getheader("x-rate-limit-remaining"), "0")
+                self.assertLessEqual(int(resp.getheader("x-rate-limit-reset")) - t0, 3)
+                self.assertEqual(body["title"], "Too Many Requests")
+            if kind == "429cap":
+                self.assertEqual(resp.getheader("x-rate-limit-remaining"), "39999")
+                self.assertEqual(body["title"], "UsageCapExceeded")
+            self.assertNotIn("_source", body)
+        resp, body = fake.search()
+        self.assertEqual(len(body["errors"]), 2)
+        self.assertEqual(body["meta"]["result_count"], 10)
+        with self.assertRaises((http.client.RemoteDisconnected, ConnectionError)):
+            fake.search()  # drop
+        fake.conn.close()
+        with self.assertRaises(http.client.IncompleteRead):
+            fake.search()  # truncate
+        fake.conn.close()
+        resp, body = fake.search()  # partial-errors started a cycle, drop/truncate did not
+        self.assertEqual(body["meta"]["result_count"], 10)
+        lines = fake.lines()
+        self.assertEqual([ln["status"] for ln in lines], [429, 429, 503, 500, 400, 401, 403, 200, None, 200, 200])
+        self.assertEqual([ln["release"] for ln in lines], [0] * 8 + [1, 1, 1])
+        self.assertTrue(lines[9]["truncated"])
+        self.assertEqual(len(lines[9]["served_ids"]), 10)
+
+    def test_slow_client_gives_up(self):
+        fake = self.start("--faults", "1:slow,2:slow", "--slow-seconds", "1.5")
+        conn = http.client.HTTPConnection("127.0.0.1", fake.port, timeout=0.5)
+        with self.assertRaises(socket.timeout):
+            fake.get(conn=conn, query="x")
+        conn.close()
+        t0 = time.time()
+        resp, body = fake.search()
+        self.assertGreaterEqual(time.time() - t0, 1.4)
+        self.assertEqual(resp.status, 200)
+        time.sleep(0.3)
+        self.assertEqual([(ln["status"], ln["release"]) for ln in fake.lines()], [(None, 0), (200, 0)])
+
+    def test_exit_conditions(self):
+        t0 = time.time()
+        fake = self.start("--max-seconds", "1")
+        self.assertEqual(fake.proc.wait(5), 0)
+        self.assertLess(time.time() - t0, 4)
+        fake = self.start("--exit-on-stdin-eof", stdin=subprocess.PIPE)
+        fake.proc.stdin.close()
+        self.assertEqual(fake.proc.wait(5), 0)
+        fake = self.start()
+        fake.proc.send_signal(signal.SIGTERM)
+        self.assertEqual(fake.proc.wait(5), 0)
+
+
+if __name__ == "__main__":
+    unittest.main()
