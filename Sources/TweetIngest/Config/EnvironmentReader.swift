@@ -18,7 +18,7 @@ struct EnvironmentReader {
         return value
     }
 
-    private mutating func fail(_ variable: EnvironmentVariable, _ value: String?, _ allowed: String) {
+    mutating func fail(_ variable: EnvironmentVariable, _ value: String?, _ allowed: String) {
         let shown = variable.isSecret ? value.map { _ in "<redacted>" } : value
         problems.append(ConfigProblem(variable: variable.rawValue, value: shown, allowed: allowed))
     }

@@ -19,8 +19,39 @@ public enum EnvironmentVariable: String, CaseIterable, Sendable {
     case logLevel = "LOG_LEVEL"
     case logFormat = "LOG_FORMAT"
 
-    /// Prefixes that are ours: an unknown variable with one of them is probably a typo.
-    static let ownedPrefixes = ["TWITTER_", "BUFFER_", "STREAM_", "OUTPUT_", "TWEET_INGEST_"]
+    // S3 destination and AWS (the standard AWS SDK names where one exists).
+    case s3Bucket = "S3_BUCKET"
+    case s3Prefix = "S3_PREFIX"
+    case s3ErrorPrefix = "S3_ERROR_PREFIX"
+    case s3ForcePathStyle = "S3_FORCE_PATH_STYLE"
+    case s3SSE = "S3_SSE"
+    case s3SSEKMSKeyID = "S3_SSE_KMS_KEY_ID"
+    case s3StorageClass = "S3_STORAGE_CLASS"
+    case s3MultipartThresholdMB = "S3_MULTIPART_THRESHOLD_MB"
+    case awsRegion = "AWS_REGION"
+    case awsDefaultRegion = "AWS_DEFAULT_REGION"
+    case awsEndpointURLS3 = "AWS_ENDPOINT_URL_S3"
+    case awsEndpointURL = "AWS_ENDPOINT_URL"
+    case awsAccessKeyID = "AWS_ACCESS_KEY_ID"
+    case awsSecretAccessKey = "AWS_SECRET_ACCESS_KEY"
+    case awsSessionToken = "AWS_SESSION_TOKEN"
+    case awsProfile = "AWS_PROFILE"
+    case awsSharedCredentialsFile = "AWS_SHARED_CREDENTIALS_FILE"
+    case awsConfigFile = "AWS_CONFIG_FILE"
+    case awsContainerCredentialsRelativeURI = "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"
+    case awsContainerCredentialsFullURI = "AWS_CONTAINER_CREDENTIALS_FULL_URI"
+    case awsContainerAuthorizationToken = "AWS_CONTAINER_AUTHORIZATION_TOKEN"
+    case awsContainerAuthorizationTokenFile = "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"
+    case awsEC2MetadataDisabled = "AWS_EC2_METADATA_DISABLED"
+    case awsEC2MetadataServiceEndpoint = "AWS_EC2_METADATA_SERVICE_ENDPOINT"
 
-    var isSecret: Bool { self == .twitterBearerToken }
+    /// Prefixes that are ours: an unknown variable with one of them is probably a typo.
+    static let ownedPrefixes = ["TWITTER_", "BUFFER_", "STREAM_", "OUTPUT_", "TWEET_INGEST_", "S3_"]
+
+    var isSecret: Bool {
+        switch self {
+        case .twitterBearerToken, .awsSecretAccessKey, .awsSessionToken, .awsContainerAuthorizationToken: true
+        default: false
+        }
+    }
 }

@@ -366,9 +366,11 @@ class Handler(BaseHTTPRequestHandler):
                 continue
             if p["until_id"] is not None and tid >= p["until_id"]:
                 continue
-            if created is not None and p["start"] is not None and created < p["start"]:
+            # The recordings are from 2021: time filters apply only when asked for, so a client's
+            # default start_time (a recent moment) still sees the recorded tweets.
+            if st.cfg.time_filters and created is not None and p["start"] is not None and created < p["start"]:
                 continue
-            if created is not None and p["end"] is not None and created >= p["end"]:
+            if st.cfg.time_filters and created is not None and p["end"] is not None and created >= p["end"]:
                 continue
             picked.append(i)
             if len(picked) > p["max_results"]:
@@ -415,6 +417,8 @@ def parse_args(argv):
     ap.add_argument("--max-seconds", type=float, default=600.0)
     ap.add_argument("--page-delay", type=float, default=0.0)
     ap.add_argument("--exit-on-stdin-eof", action="store_true")
+    ap.add_argument("--time-filters", action="store_true",
+                    help="apply start_time/end_time to the recorded created_at (off: validated, not applied)")
     cfg = ap.parse_args(argv)
     try:
         cfg.releases = [int(x) for x in cfg.releases.split(",") if x.strip()]
