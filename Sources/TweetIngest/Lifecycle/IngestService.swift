@@ -13,6 +13,7 @@ public struct IngestService<C: Clock>: Service where C.Duration == Duration {
     public let shutdownTimeout: Duration
     public let once: Bool
     public let logger: Logger
+    public var health: HealthReporter?
 
     public init(
         poller: RecentSearchPoller, pipeline: Pipeline<C>, clock: C, pollInterval: Duration, shutdownTimeout: Duration,
@@ -54,9 +55,19 @@ public struct IngestService<C: Clock>: Service where C.Duration == Duration {
                 }
                 nextPoll = started.advanced(by: pollInterval)
                 log(outcome, cursor: poller.cursor)
-                if case .paused(let until, _) = outcome {
-                    let pause = max(0, until.timeIntervalSince(poller.now()))
+                let finished = poller.now()
+                switch outcome {
+                case .completed:
+                    health?.update(now: finished) {
+                        $0.lastPollAt = finished
+                        $0.waitingUntil = nil
+                    }
+                case .paused(let until, _):
+                    let pause = max(0, until.timeIntervalSince(finished))
                     nextPoll = max(nextPoll, clock.now.advanced(by: .seconds(pause)))
+                    health?.update(now: finished) { $0.waitingUntil = until }
+                case .interrupted:
+                    break
                 }
                 try await pipeline.cycleEnded()
                 if once { return }

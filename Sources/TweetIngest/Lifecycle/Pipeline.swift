@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 
 /// The buffer between source and sink: batches fill by the flush policy and are delivered in
 /// order; a sealed batch stays here until it is durable, so a shutdown mid-write finishes it.
@@ -7,12 +8,14 @@ public actor Pipeline<C: Clock> where C.Duration == Duration {
     private var sealed: [Batch] = []
     private let delivery: Delivery
     private let clock: C
+    private let health: HealthReporter?
     public private(set) var deliveredRecords = 0
     public private(set) var deliveredObjects = 0
 
-    public init(delivery: Delivery, maxBytes: Int, interval: Duration, clock: C) {
+    public init(delivery: Delivery, maxBytes: Int, interval: Duration, clock: C, health: HealthReporter? = nil) {
         self.delivery = delivery
         self.clock = clock
+        self.health = health
         batcher = Batcher(maxBytes: maxBytes, interval: interval)
     }
 
@@ -21,6 +24,7 @@ public actor Pipeline<C: Clock> where C.Duration == Duration {
         sealed += batcher.append(
             records: page.records, errorRecords: page.errorRecords, checkpoint: checkpoint, now: clock.now,
             wallClock: delivery.now())
+        observe()
         try await deliverSealed(reason: "size")
     }
 
@@ -59,6 +63,20 @@ public actor Pipeline<C: Clock> where C.Duration == Duration {
             sealed.removeFirst()
             deliveredRecords += batch.recordCount
             deliveredObjects += (batch.recordCount > 0 ? 1 : 0) + (batch.errorCount > 0 ? 1 : 0)
+            observe(delivered: true)
+        }
+    }
+
+    /// Buffer fill and data freshness (Firehose's DataFreshness) as gauges and health state.
+    private func observe(delivered: Bool = false) {
+        let now = delivery.now()
+        let oldest = sealed.first?.firstArrival ?? batcher.current.firstArrival
+        let bytes = batcher.current.byteCount + sealed.reduce(0) { $0 + $1.byteCount }
+        Gauge(label: MetricName.bufferFillBytes.rawValue).record(bytes)
+        Gauge(label: MetricName.dataFreshnessSeconds.rawValue).record(oldest.map { max(0, now.timeIntervalSince($0)) } ?? 0)
+        health?.update(now: now) { state in
+            state.oldestUndeliveredAt = oldest
+            if delivered { state.lastDeliveryAt = now }
         }
     }
 }

@@ -14,7 +14,6 @@ public struct LineLogHandler: LogHandler {
     public var logLevel: Logger.Level
     private let label: String
     private let format: Format
-    private static let lock = NSLock()
 
     public init(label: String, level: Logger.Level, format: Format) {
         self.label = label
@@ -55,9 +54,21 @@ public struct LineLogHandler: LogHandler {
             }
             line = Array(text.utf8)
         }
+        StandardOutput.writeLine(line)
+    }
+}
+
+/// Log events and metric lines share stdout; whole lines, never interleaved.
+public enum StandardOutput {
+    private static let lock = NSLock()
+
+    public static func writeLine(_ text: String) { writeLine(Array(text.utf8)) }
+
+    public static func writeLine(_ bytes: [UInt8]) {
+        var line = bytes
         line.append(UInt8(ascii: "\n"))
-        Self.lock.lock()
-        defer { Self.lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         line.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count {

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 
 /// Turns a batch into objects, writes them with retries, then moves the checkpoint.
 ///
@@ -49,7 +50,7 @@ public struct Delivery: Sendable {
             objects.append(
                 DeliveryObject(
                     key: layout.errorKey(arrival: arrival, random: randomSuffix()), body: try encode(batch.errorRecords),
-                    contentEncoding: encoding, recordCount: batch.errorCount))
+                    contentEncoding: encoding, recordCount: batch.errorCount, isErrorOutput: true))
         }
         if batch.recordCount > 0 {
             objects.append(
@@ -71,6 +72,9 @@ public struct Delivery: Sendable {
             try await withRetries("write \(object.key)", metadata: ["sink.key": "\(object.key)"]) {
                 try await sink.deliver(object)
             }
+            Counter(label: (object.isErrorOutput ? MetricName.errorRecordsDelivered : .recordsDelivered).rawValue).increment(by: object.recordCount)
+            Counter(label: MetricName.objectsDelivered.rawValue).increment()
+            Counter(label: MetricName.bytesDelivered.rawValue).increment(by: object.body.count)
             logger.info(
                 "delivered object",
                 metadata: [
@@ -93,6 +97,7 @@ public struct Delivery: Sendable {
                 return
             } catch let error where !(error is CancellationError) {
                 attempt += 1
+                Counter(label: MetricName.deliveryErrors.rawValue).increment()
                 let delay = backoff.delay(attempt: attempt, unit: randomUnit())
                 var details = metadata
                 details["error"] = "\(error)"

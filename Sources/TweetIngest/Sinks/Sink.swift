@@ -6,8 +6,14 @@ public struct DeliveryObject: Sendable {
     /// `gzip` when the body is compressed.
     public var contentEncoding: String?
     public var recordCount: Int
+    /// Error records (under the error prefix) rather than records.
+    public var isErrorOutput: Bool
 
-    public init(key: String, body: [UInt8], contentType: String = "application/x-ndjson", contentEncoding: String? = nil, recordCount: Int) {
+    public init(
+        key: String, body: [UInt8], contentType: String = "application/x-ndjson", contentEncoding: String? = nil, recordCount: Int,
+        isErrorOutput: Bool = false
+    ) {
+        self.isErrorOutput = isErrorOutput
         self.key = key
         self.body = body
         self.contentType = contentType

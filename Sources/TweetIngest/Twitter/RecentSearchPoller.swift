@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 
 /// A failure no retry can fix; the daemon stops with a message that says what to change.
 public enum SearchError: Error, Equatable, CustomStringConvertible {
@@ -86,6 +87,7 @@ public struct RecentSearchPoller: Sendable {
             let wait = rateLimit.waitBeforeNextRequest(now: now())
             if wait > 0 {
                 logger.notice("rate-limit window used up; waiting for its reset", metadata: ["twitter.wait_seconds": "\(Int(wait))"])
+                Counter(label: MetricName.rateLimitWaits.rawValue).increment()
                 try await sleep(wait)
             }
             let request = builder.request(bounds: bounds, nextToken: nextToken)
@@ -93,6 +95,7 @@ public struct RecentSearchPoller: Sendable {
             do {
                 let response = try await client.execute(request)
                 rateLimit = RateLimit(response)
+                Counter(label: MetricName.apiRequests.rawValue, dimensions: [("Status", String(response.status))]).increment()
                 switch SearchResponse(response) {
                 case .page:
                     let context = IngestContext(query: builder.query, fetchedAt: now(), source: .recentSearch)
@@ -106,6 +109,7 @@ public struct RecentSearchPoller: Sendable {
                         let next = cursor.advanced(by: page.meta, startTime: cycleStartTime)
                         try await take(TakenPage(page: page, cursor: next))
                         cursor = next
+                        Counter(label: MetricName.tweetsFetched.rawValue).increment(by: page.recordCount)
                         pages += 1
                         records += page.recordCount
                         attempt = 0
@@ -121,6 +125,7 @@ public struct RecentSearchPoller: Sendable {
                     let wait = max(1, (until ?? now().addingTimeInterval(60)).timeIntervalSince(now()) + 1)
                     logger.warning("429 Too Many Requests: waiting for the rate-limit reset", metadata: ["twitter.wait_seconds": "\(Int(wait))"])
                     rateLimit = RateLimit()
+                    Counter(label: MetricName.rateLimitWaits.rawValue).increment()
                     try await sleep(wait)
                     continue
                 case .usageCapped(let text):
@@ -140,12 +145,14 @@ public struct RecentSearchPoller: Sendable {
                 case .badRequest(let text):
                     throw SearchError.badRequest(text)
                 case .notAuthorized(let status, let text):
+                    Counter(label: MetricName.apiAuthErrors.rawValue).increment()
                     throw SearchError.notAuthorized(status: status, text)
                 case .retryable(let text):
                     failure = text
                 }
             } catch let error as HTTPTransportError {
                 if error.kind == .cancelled { throw CancellationError() }
+                Counter(label: MetricName.apiRequests.rawValue, dimensions: [("Status", "transport")]).increment()
                 failure = "\(error.kind): \(error.message)"
             }
             attempt += 1
@@ -154,6 +161,7 @@ public struct RecentSearchPoller: Sendable {
                 return .interrupted(pages: pages, records: records, reason: failure)
             }
             let delay = backoff.delay(attempt: attempt, unit: random())
+            Counter(label: MetricName.retries.rawValue).increment()
             logger.warning(
                 "request failed; retrying", metadata: ["error": "\(failure)", "twitter.attempt": "\(attempt)", "retry.delay_seconds": "\(String(format: "%.1f", delay))"])
             try await sleep(delay)

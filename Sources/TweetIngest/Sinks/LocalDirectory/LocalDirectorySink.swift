@@ -38,7 +38,7 @@ public struct LocalDirectorySink: Sink, CheckpointStore {
 
     /// Temp file in the same folder, fsync, rename, fsync the folder: a reader sees the old file
     /// or the new one, never half of one, even across a crash.
-    static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+    static func writeAtomically(_ bytes: [UInt8], to path: String, sync: Bool = true) throws {
         let directory = (path as NSString).deletingLastPathComponent
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -61,7 +61,7 @@ public struct LocalDirectorySink: Sink, CheckpointStore {
             }
             return true
         }
-        guard ok, fsync(fd) == 0 else {
+        guard ok, !sync || fsync(fd) == 0 else {
             let error = LocalSinkError.posix(temporary, "write")
             close(fd)
             unlink(temporary)
@@ -73,7 +73,7 @@ public struct LocalDirectorySink: Sink, CheckpointStore {
             unlink(temporary)
             throw error
         }
-        let directoryFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        let directoryFD = sync ? open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1
         if directoryFD >= 0 {
             _ = fsync(directoryFD)
             close(directoryFD)
