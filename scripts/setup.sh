@@ -26,5 +26,6 @@ if [ "${1:-}" = "--test" ]; then
   # Test-only peers: moto_server (S3 on loopback, read back with boto3) and pytest.
   python3 -c "import moto.server, boto3" 2>/dev/null || python3 -m pip install -q 'moto[server]' 2>&1 | tail -n 2
   python3 -c "import pytest" 2>/dev/null || python3 -m pip install -q pytest 2>&1 | tail -n 2
+  python3 -c "import jsonschema" 2>/dev/null || python3 -m pip install -q jsonschema 2>&1 | tail -n 2
 fi
 echo "setup: ready"
