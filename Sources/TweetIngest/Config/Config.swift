@@ -57,6 +57,8 @@ public struct Config: Sendable {
     public var logLevel: Logger.Level
     /// Nil: text on a terminal, JSON otherwise.
     public var logFormat: LogFormat?
+    /// The S3 destination; nil (no `S3_BUCKET`) writes to `outputDirectory`.
+    public var s3: S3Settings?
     /// Non-fatal findings (unknown variables with our prefixes, odd but allowed values).
     public var warnings: [String] = []
 
@@ -71,7 +73,7 @@ public struct Config: Sendable {
     public init(environment: [String: String]) throws(ConfigError) {
         var reader = EnvironmentReader(environment)
         twitter = Twitter(
-            bearerToken: reader.string(.twitterBearerToken).map(Secret.init),
+            bearerToken: reader.bearerToken(),
             query: reader.query(),
             apiURL: reader.url(.twitterAPIURL, default: "https://api.twitter.com"),
             pollIntervalSeconds: reader.integer(.twitterPollIntervalSeconds, default: 60, range: 1...86_400),
@@ -90,6 +92,7 @@ public struct Config: Sendable {
         shutdownTimeoutSeconds = reader.integer(.shutdownTimeoutSeconds, default: 25, range: 1...3600)
         logLevel = reader.logLevel(.logLevel)
         logFormat = reader.string(.logFormat).map { _ in reader.choice(.logFormat, default: LogFormat.json) }
+        s3 = reader.s3Settings(home: environment["HOME"])
         if !twitter.expansions.split(separator: ",").contains("author_id") {
             reader.warnings.append(
                 "TWITTER_EXPANSIONS does not include author_id: every record's \"author\" will be null")
@@ -142,7 +145,7 @@ public struct Config: Sendable {
             (.shutdownTimeoutSeconds, String(shutdownTimeoutSeconds)),
             (.logLevel, logLevel.rawValue),
             (.logFormat, logFormat?.rawValue ?? "auto (text on a terminal, json otherwise)"),
-        ]
+        ] + S3Settings.summary(s3)
     }
 
     static func isLoopback(_ url: String) -> Bool {

@@ -12,7 +12,7 @@ struct EnvironmentReader {
 
     /// The raw value; an empty or all-blank value counts as unset.
     func string(_ variable: EnvironmentVariable) -> String? {
-        guard let value = environment[variable.rawValue], !value.trimmingCharacters(in: .whitespaces).isEmpty else {
+        guard let value = environment[variable.rawValue], !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             return nil
         }
         return value
@@ -46,6 +46,16 @@ struct EnvironmentReader {
 
     mutating func nonEmpty(_ variable: EnvironmentVariable, default fallback: String) -> String {
         string(variable) ?? fallback
+    }
+
+    /// Trimmed (a secret mounted from a file often ends in a newline); never shown.
+    mutating func bearerToken() -> Secret? {
+        guard let raw = string(.twitterBearerToken) else { return nil }
+        let token = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        if token.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value == 0x7F }) {
+            fail(.twitterBearerToken, raw, "must be one line of printable characters: the bearer token exactly as the developer portal shows it")
+        }
+        return Secret(token)
     }
 
     mutating func query() -> String? {

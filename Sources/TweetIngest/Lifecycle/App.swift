@@ -9,12 +9,31 @@ public enum App {
         LocalDirectorySink(root: config.outputDirectory, streamName: config.streamName)
     }
 
+    /// The S3 bucket when `S3_BUCKET` is set (after its start-up check), else the local folder.
+    static func destination(_ config: Config, logger: Logger) async throws -> (
+        sink: any Sink, checkpoints: any CheckpointStore, checkpointLocation: String
+    ) {
+        guard let s3 = config.s3 else {
+            let local = localSink(config)
+            return (local, local, local.checkpointPath)
+        }
+        let connected = try await S3Destination.connect(s3, streamName: config.streamName, http: CurlHTTPClient(), logger: logger)
+        return (connected.sink, connected.checkpoints, connected.checkpoints.location)
+    }
+
+    static func layout(_ config: Config) -> ObjectKeyLayout {
+        guard let s3 = config.s3 else {
+            return ObjectKeyLayout(streamName: config.streamName, fileExtension: config.compression.fileExtension)
+        }
+        return ObjectKeyLayout(
+            prefix: s3.prefix, errorPrefix: s3.errorPrefix, streamName: config.streamName, fileExtension: config.compression.fileExtension)
+    }
+
     static func delivery(_ config: Config, sink: any Sink, checkpoints: (any CheckpointStore)?, query: String, logger: Logger)
         -> Delivery
     {
         Delivery(
-            sink: sink, checkpoints: checkpoints,
-            layout: ObjectKeyLayout(streamName: config.streamName, fileExtension: config.compression.fileExtension),
+            sink: sink, checkpoints: checkpoints, layout: layout(config),
             compression: config.compression, streamName: config.streamName, query: query, logger: logger,
             now: { Date() }, sleep: { try await Task.sleep(for: .seconds($0)) })
     }
@@ -23,18 +42,18 @@ public enum App {
     public static func run(config: Config, once: Bool, logger: Logger) async throws {
         try config.requireSearchSettings()
         guard let token = config.twitter.bearerToken, let query = config.twitter.query else { return }
-        let sink = localSink(config)
+        let (sink, checkpoints, checkpointLocation) = try await destination(config, logger: logger)
         var cursor = SearchCursor()
-        if let saved = try await sink.load() {
+        if let saved = try await checkpoints.load() {
             if saved.query == query {
                 cursor = saved.cursor
                 logger.info(
                     "resuming from the checkpoint",
-                    metadata: ["checkpoint.since_id": "\(cursor.sinceID?.description ?? "-")", "checkpoint.path": "\(sink.checkpointPath)"])
+                    metadata: ["checkpoint.since_id": "\(cursor.sinceID?.description ?? "-")", "checkpoint.path": "\(checkpointLocation)"])
             } else {
                 logger.warning(
                     "the checkpoint belongs to another query; starting from TWITTER_START_TIME and overwriting it after the first delivery",
-                    metadata: ["checkpoint.query": "\(saved.query)", "checkpoint.path": "\(sink.checkpointPath)"])
+                    metadata: ["checkpoint.query": "\(saved.query)", "checkpoint.path": "\(checkpointLocation)"])
             }
         }
         let clock = ContinuousClock()
@@ -43,7 +62,7 @@ public enum App {
             startTime: config.twitter.startTime, cursor: cursor, logger: logger, now: { Date() },
             sleep: { try await Task.sleep(for: .seconds($0)) })
         let pipeline = Pipeline(
-            delivery: delivery(config, sink: sink, checkpoints: sink, query: query, logger: logger),
+            delivery: delivery(config, sink: sink, checkpoints: checkpoints, query: query, logger: logger),
             maxBytes: config.bufferSizeBytes, interval: .seconds(config.bufferIntervalSeconds), clock: clock)
         let service = IngestService(
             poller: poller, pipeline: pipeline, clock: clock, pollInterval: .seconds(config.twitter.pollIntervalSeconds),
@@ -62,7 +81,7 @@ public enum App {
 
     /// Replays recorded pages into the configured sink.
     public static func replay(files: [String], config: Config, logger: Logger) async throws -> ReplaySummary {
-        let sink = localSink(config)
+        let sink = try await destination(config, logger: logger).sink
         let pipeline = Pipeline(
             delivery: delivery(config, sink: sink, checkpoints: nil, query: config.twitter.query ?? "", logger: logger),
             maxBytes: config.bufferSizeBytes, interval: .seconds(config.bufferIntervalSeconds), clock: ContinuousClock())

@@ -1,0 +1,53 @@
+import Foundation
+
+/// The JSON the ECS/EKS container endpoint and EC2 instance metadata return:
+/// `{"AccessKeyId", "SecretAccessKey", "Token", "Expiration"}` (IMDS adds `"Code": "Success"`).
+struct CredentialsDocument: Decodable {
+    var code: String?
+    var message: String?
+    var accessKeyId: String?
+    var secretAccessKey: String?
+    var token: String?
+    var expiration: String?
+
+    enum CodingKeys: String, CodingKey {
+        case code = "Code"
+        case message = "Message"
+        case accessKeyId = "AccessKeyId"
+        case secretAccessKey = "SecretAccessKey"
+        case token = "Token"
+        case expiration = "Expiration"
+    }
+
+    /// Parses and checks the document; the failure reasons never quote the body, which may hold
+    /// a secret.
+    static func credentials(from body: [UInt8], source: String) throws(DocumentError) -> ProvidedCredentials {
+        let document: CredentialsDocument
+        do {
+            document = try JSONDecoder().decode(CredentialsDocument.self, from: Data(body))
+        } catch {
+            throw DocumentError(reason: "the answer is not the expected JSON document (\(body.count) bytes)")
+        }
+        if let code = document.code, code != "Success" {
+            throw DocumentError(reason: "the endpoint answered Code \"\(code)\"\(document.message.map { ": \($0)" } ?? "")")
+        }
+        guard let id = document.accessKeyId, !id.isEmpty, let secret = document.secretAccessKey, !secret.isEmpty else {
+            throw DocumentError(reason: "the JSON has no AccessKeyId or SecretAccessKey")
+        }
+        var expiration: Date?
+        if let text = document.expiration {
+            guard let date = parseRFC3339(text) else {
+                throw DocumentError(reason: "Expiration \"\(text)\" is not an RFC 3339 time")
+            }
+            expiration = date
+        }
+        let token = document.token.flatMap { $0.isEmpty ? nil : $0 }
+        return ProvidedCredentials(
+            credentials: AWSCredentials(accessKeyId: id, secretAccessKey: secret, sessionToken: token),
+            expiration: expiration, source: source)
+    }
+
+    struct DocumentError: Error {
+        var reason: String
+    }
+}
