@@ -8,11 +8,15 @@ struct ReplayTests {
         // A twarc-style JSONL archive: two pages, one per line, and a truncated line between them.
         let pages = ["twarc_search_recent_brexit_page_2021-09-22.json", "twarc_search_recent_kpop_page_with_places_and_errors_2021-09-22.json"]
         var jsonl = ""
+        var brokenLine = ""
         for (index, name) in pages.enumerated() {
             let data = try Data(contentsOf: URL(fileURLWithPath: Paths.twitterFixtures + "/" + name))
             let compact = try JSONSerialization.data(withJSONObject: try JSONSerialization.jsonObject(with: data))
             jsonl += String(decoding: compact, as: UTF8.self) + "\n"
-            if index == 0 { jsonl += String(String(decoding: compact, as: UTF8.self).prefix(500)) + "\n" }
+            if index == 0 {
+                brokenLine = String(String(decoding: compact, as: UTF8.self).prefix(500))
+                jsonl += brokenLine + "\n"
+            }
         }
         let archive = output + "-archive.jsonl"
         try jsonl.write(toFile: archive, atomically: true, encoding: .utf8)
@@ -27,7 +31,7 @@ struct ReplayTests {
         let error = try #require(delivered.errorRecords.first)
         #expect(error["errorCode"] as? String == "Replay.MalformedPage")
         let raw = try #require((error["rawData"] as? String).flatMap { Data(base64Encoded: $0) })
-        #expect(raw.count == 500, "the broken line is kept whole in the error record")
+        #expect(raw == Data(brokenLine.utf8), "the broken line is kept whole in the error record")
         // twarc's own metadata gives the query and retrieval time of archived pages.
         let ingest = try #require(delivered.records.first?["ingest"] as? [String: Any])
         #expect(ingest["source"] as? String == "replay")

@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+
+@testable import TweetIngest
+
+@Suite("Pipeline")
+struct PipelineTests {
+    private func cursor(_ sinceID: UInt64) -> SearchCursor { SearchCursor(sinceID: TweetID(sinceID)) }
+
+    @Test func recordsAcceptedOverSeveralPagesAreDeliveredInOrderWithNoneLost() async throws {
+        let sink = FakeSink(failures: 1)
+        let pipeline = Pipeline(delivery: .fake(sink: sink), maxBytes: 400, interval: .seconds(300), clock: ManualClock())
+        var expected: [UInt8] = []
+        for page in 0..<6 {
+            let ids = (0..<5).map { UInt64(1000 - page * 5 - $0) }
+            let normalized = try Pages.normalized(Pages.page(ids: ids, nextToken: page < 5 ? "t\(page)" : nil))
+            expected += normalized.records
+            try await pipeline.accept(normalized, checkpoint: cursor(UInt64(page)))
+        }
+        try await pipeline.flushAll(reason: "shutdown")
+        #expect(sink.delivered.count > 3, "a 400-byte hint must cut several objects")
+        #expect(sink.deliveredBytes == expected)
+        #expect(await pipeline.deliveredRecords == 30)
+        #expect(await pipeline.bufferedRecords == 0)
+        #expect(try jsonLines(sink.deliveredBytes).map { $0["id"] as? String } == (0..<30).map { String(1000 - $0) })
+    }
+
+    @Test func flushAllDeliversAPartialBuffer() async throws {
+        let sink = FakeSink()
+        let checkpoints = FakeCheckpointStore()
+        let pipeline = Pipeline(
+            delivery: .fake(sink: sink, checkpoints: checkpoints), maxBytes: 5 * 1024 * 1024, interval: .seconds(300), clock: ManualClock())
+        let page = try Pages.normalized(Pages.page(ids: [3, 2, 1]))
+        try await pipeline.accept(page, checkpoint: cursor(3))
+        #expect(sink.delivered.isEmpty)
+        #expect(await pipeline.bufferedRecords == 3)
+        try await pipeline.flushAll(reason: "shutdown")
+        #expect(sink.deliveredBytes == page.records)
+        #expect(checkpoints.saved.map(\.cursor) == [cursor(3)])
+        #expect(await pipeline.bufferedRecords == 0)
+    }
+
+    @Test func flushesWhenIntervalElapses() async throws {
+        let sink = FakeSink()
+        let clock = ManualClock()
+        let pipeline = Pipeline(delivery: .fake(sink: sink), maxBytes: 5 * 1024 * 1024, interval: .seconds(300), clock: clock)
+        try await pipeline.accept(try Pages.normalized(Pages.page(ids: [2, 1])), checkpoint: nil)
+        #expect(await pipeline.deadline == clock.now.advanced(by: .seconds(300)))
+        clock.advance(by: .seconds(299))
+        try await pipeline.flushIfDue()
+        #expect(sink.delivered.isEmpty)
+        clock.advance(by: .seconds(1))
+        try await pipeline.flushIfDue()
+        #expect(sink.delivered.count == 1)
+        #expect(await pipeline.deadline == nil)
+    }
+
+    @Test func zeroIntervalDeliversAtTheEndOfEachCycle() async throws {
+        let sink = FakeSink()
+        let pipeline = Pipeline(delivery: .fake(sink: sink), maxBytes: 5 * 1024 * 1024, interval: .zero, clock: ManualClock())
+        try await pipeline.accept(try Pages.normalized(Pages.page(ids: [2, 1])), checkpoint: cursor(2))
+        try await pipeline.flushIfDue()
+        #expect(sink.delivered.isEmpty)
+        try await pipeline.cycleEnded()
+        #expect(sink.delivered.count == 1)
+    }
+
+    @Test func aCheckpointOnlyEmptyCycleIsSaved() async throws {
+        let sink = FakeSink()
+        let checkpoints = FakeCheckpointStore()
+        let pipeline = Pipeline(
+            delivery: .fake(sink: sink, checkpoints: checkpoints), maxBytes: 5 * 1024 * 1024, interval: .seconds(300), clock: ManualClock())
+        try await pipeline.accept(try Pages.normalized(Pages.empty()), checkpoint: cursor(500))
+        try await pipeline.cycleEnded()
+        #expect(sink.attemptedKeys.isEmpty)
+        #expect(checkpoints.saved.map(\.cursor) == [cursor(500)])
+    }
+
+    @Test func aCheckpointWaitsForTheRecordsBeforeIt() async throws {
+        let sink = FakeSink()
+        let checkpoints = FakeCheckpointStore()
+        let pipeline = Pipeline(
+            delivery: .fake(sink: sink, checkpoints: checkpoints), maxBytes: 5 * 1024 * 1024, interval: .seconds(300), clock: ManualClock())
+        try await pipeline.accept(try Pages.normalized(Pages.page(ids: [2, 1])), checkpoint: cursor(2))
+        try await pipeline.accept(try Pages.normalized(Pages.empty()), checkpoint: cursor(2))
+        try await pipeline.cycleEnded()
+        #expect(checkpoints.saved.isEmpty, "records before the checkpoint are not delivered yet")
+        try await pipeline.flushAll(reason: "shutdown")
+        #expect(checkpoints.saved.map(\.cursor) == [cursor(2)])
+        #expect(sink.delivered.count == 1)
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import Testing
+
+@testable import TweetIngest
+
+/// Every recorded page, normalized and read back with JSONSerialization.
+@Suite("Normalize recorded pages")
+struct NormalizeFixtureTests {
+    private let context = IngestContext(
+        query: "obama lang:en", fetchedAt: Date(timeIntervalSince1970: 1_617_910_472.5), source: .recentSearch)
+
+    private struct Normalized {
+        var page: [String: Any]
+        var tweets: [[String: Any]]
+        var result: NormalizedPage
+        var records: [[String: Any]]
+    }
+
+    private func normalize(_ name: String) throws -> Normalized {
+        let page = try Fixtures.object(name)
+        let tweets = try #require(page["data"] as? [[String: Any]])
+        let result = try PageNormalizer.normalize(Fixtures.bytes(name), context: context).get()
+        return Normalized(page: page, tweets: tweets, result: result, records: try jsonLines(result.records))
+    }
+
+    @Test func everyRecordedPageIsInTheBundle() {
+        #expect(Fixtures.twarcPages.count >= 4)
+        #expect(Fixtures.tweepyPages.count >= 4)
+    }
+
+    @Test(arguments: Fixtures.twarcPages + Fixtures.tweepyPages)
+    func recordsKeepEveryTweetFieldAsReceived(name: String) throws {
+        let n = try normalize(name)
+        #expect(n.result.recordCount == n.tweets.count)
+        #expect(n.records.count == n.tweets.count)
+        #expect(n.result.errorCount == 0)
+        for (record, tweet) in zip(n.records, n.tweets) {
+            var fields = record
+            fields["author"] = nil
+            fields["ingest"] = nil
+            #expect(Set(fields.keys) == Set(tweet.keys), "fields differ for \(tweet["id"] ?? "?")")
+            #expect(jsonEqual(fields, tweet), "values differ for \(tweet["id"] ?? "?")")
+            #expect(record["id"] is String)
+        }
+    }
+
+    @Test(arguments: Fixtures.twarcPages + Fixtures.tweepyPages)
+    func recordsInlineTheAuthorFromIncludes(name: String) throws {
+        let n = try normalize(name)
+        let includes = n.page["includes"] as? [String: Any]
+        let users = includes?["users"] as? [[String: Any]] ?? []
+        for (record, tweet) in zip(n.records, n.tweets) {
+            let user = users.first { ($0["id"] as? String) == (tweet["author_id"] as? String) }
+            if let user {
+                let author = try #require(record["author"] as? [String: Any])
+                #expect(jsonEqual(author, user))
+            } else {
+                #expect(record["author"] is NSNull, "tweet \(tweet["id"] ?? "?") has no author in includes")
+            }
+        }
+        if name.hasPrefix("twarc_") { #expect(n.records.allSatisfy { $0["author"] is [String: Any] }) }
+    }
+
+    @Test(arguments: Fixtures.twarcPages)
+    func recordsCarryIngestMetadata(name: String) throws {
+        let n = try normalize(name)
+        for record in n.records {
+            let ingest = try #require(record["ingest"] as? [String: Any])
+            #expect(ingest.count == 3)
+            #expect(ingest["query"] as? String == "obama lang:en")
+            #expect(ingest["fetched_at"] as? String == "2021-04-08T19:34:32.500Z")
+            #expect(ingest["source"] as? String == "recent-search")
+        }
+    }
+
+    @Test(arguments: Fixtures.twarcPages)
+    func writesOneRecordPerLineThoughThePageIsPrettyPrinted(name: String) throws {
+        let bytes = try Fixtures.bytes(name)
+        #expect(bytes.filter { $0 == UInt8(ascii: "\n") }.count > 1000, "the fixture should be pretty-printed")
+        let n = try normalize(name)
+        let lines = splitLines(n.result.records)
+        #expect(n.result.records.last == UInt8(ascii: "\n"))
+        #expect(lines.count == n.tweets.count + 1)
+        #expect(lines.last?.isEmpty == true)
+        #expect(lines.dropLast().allSatisfy { $0.first == UInt8(ascii: "{") && $0.last == UInt8(ascii: "}") })
+    }
+
+    @Test(arguments: Fixtures.twarcPages + Fixtures.tweepyPages)
+    func parsesThePageMeta(name: String) throws {
+        let n = try normalize(name)
+        let meta = try #require(n.page["meta"] as? [String: Any])
+        #expect(n.result.meta.newestID?.description == meta["newest_id"] as? String)
+        #expect(n.result.meta.oldestID?.description == meta["oldest_id"] as? String)
+        #expect(n.result.meta.nextToken == meta["next_token"] as? String)
+        #expect(n.result.meta.resultCount == meta["result_count"] as? Int)
+        #expect(n.result.meta.resultCount == n.tweets.count)
+        let ids = n.tweets.compactMap { ($0["id"] as? String).flatMap(TweetID.init) }
+        #expect(n.result.newestTweetID == ids.max())
+        #expect(n.result.oldestTweetID == ids.min())
+    }
+
+    @Test(arguments: Fixtures.twarcPages)
+    func idsAbove2To53SurviveByteExactly(name: String) throws {
+        let n = try normalize(name)
+        let lines = splitLines(n.result.records).map { String(decoding: $0, as: UTF8.self) }
+        for (line, tweet) in zip(lines, n.tweets) {
+            let id = try #require(tweet["id"] as? String)
+            #expect(try #require(UInt64(id)) > 1 << 53)
+            #expect(line.hasPrefix(#"{"id":"\#(id)""#) || line.contains(#","id":"\#(id)""#), "\(id) was not kept as sent")
+        }
+    }
+
+    @Test(arguments: [(Fixtures.obamaPage, "gatewaypundit"), (Fixtures.kpopPage, "leeseunggi")])
+    func reportsThePagesPartialErrors(name: String, suspendedUser: String) throws {
+        let n = try normalize(name)
+        let errors = try #require(n.page["errors"] as? [[String: Any]])
+        #expect(n.result.partialErrors.count == errors.count)
+        let first = try #require(n.result.partialErrors.first)
+        #expect(first.contains("resource_id=\(suspendedUser)"))
+        #expect(first.contains("title=Forbidden"))
+        #expect(n.result.recordCount == 100, "a page with partial errors is still used whole")
+    }
+
+    @Test func authorsMatchTwarcsFlattenedOutput() throws {
+        let records = try normalize(Fixtures.obamaPage).records
+        let byID = Dictionary(uniqueKeysWithValues: records.map { ($0["id"] as? String ?? "", $0) })
+        let flattened = try jsonLines(Fixtures.bytes(Fixtures.obamaFlattened))
+        #expect(flattened.count == 100)
+        var compared = 0
+        for line in flattened {
+            let id = try #require(line["id"] as? String)
+            let theirs = try #require(line["author"] as? [String: Any])
+            let ours = try #require(byID[id]?["author"] as? [String: Any], "no record for \(id)")
+            for (key, value) in theirs where ours[key] != nil {
+                #expect(jsonEqual(ours[key], value), "author.\(key) differs for tweet \(id)")
+                compared += 1
+            }
+            #expect(ours["username"] as? String == theirs["username"] as? String)
+        }
+        #expect(compared > 500)
+    }
+
+    @Test func replayTakesQueryAndTimeFromTwarcsMetadata() throws {
+        let replay = IngestContext(query: "ignored", fetchedAt: Date(timeIntervalSince1970: 0), source: .replay)
+        let result = try PageNormalizer.normalize(Fixtures.bytes(Fixtures.mediaPage), context: replay).get()
+        #expect(result.twarcQuery == "from:mariambarghouti")
+        let ingest = try #require(try jsonLines(result.records).first?["ingest"] as? [String: Any])
+        #expect(ingest["query"] as? String == "from:mariambarghouti")
+        #expect(ingest["fetched_at"] as? String == "2021-05-11T21:36:26.000Z")
+        #expect(ingest["source"] as? String == "replay")
+    }
+}
