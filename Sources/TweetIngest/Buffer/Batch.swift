@@ -49,6 +49,22 @@ public struct Batcher<Instant: InstantProtocol>: Sendable where Instant.Duration
     }
 
     private mutating func appendLines(_ lines: [UInt8], now: Instant, wallClock: Date, isError: Bool, sealed: inout [Batch]) {
+        guard !lines.isEmpty else { return }
+        // Fast path: the whole page fits below the size bound, so no record can trigger a flush.
+        if policy.bufferedBytes + lines.count < policy.maxBytes {
+            let count = lines.reduce(into: 0) { if $1 == UInt8(ascii: "\n") { $0 += 1 } }
+            if current.firstArrival == nil { current.firstArrival = wallClock }
+            if isError {
+                current.errorRecords.append(contentsOf: lines)
+                current.errorCount += count
+            } else {
+                if current.records.isEmpty { current.records.reserveCapacity(min(policy.maxBytes, 1 << 20) + 4096) }
+                current.records.append(contentsOf: lines)
+                current.recordCount += count
+            }
+            _ = policy.appended(bytes: lines.count, at: now)
+            return
+        }
         var start = 0
         while start < lines.count {
             let end = (lines[start...].firstIndex(of: UInt8(ascii: "\n")) ?? (lines.count - 1)) + 1

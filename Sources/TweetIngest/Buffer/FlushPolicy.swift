@@ -22,8 +22,9 @@ public struct FlushPolicy<Instant: InstantProtocol>: Sendable where Instant.Dura
         self.interval = interval
     }
 
-    /// When the interval will force a flush, if anything is buffered.
-    public var deadline: Instant? { oldestArrival.map { $0.advanced(by: interval) } }
+    /// When the interval will force a flush, if anything is buffered; never with an interval
+    /// of 0, which flushes at the end of each poll cycle instead.
+    public var deadline: Instant? { interval > .zero ? oldestArrival.map { $0.advanced(by: interval) } : nil }
 
     /// A record of `bytes` was buffered at `now`.
     public mutating func appended(bytes: Int, at now: Instant) -> Action {

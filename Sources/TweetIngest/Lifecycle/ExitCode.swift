@@ -4,6 +4,8 @@ public enum ExitStatus {
     public static let config: Int32 = 78
     /// EX_NOPERM: the X API refused the token or the app's access.
     public static let notAuthorized: Int32 = 77
+    /// EX_UNAVAILABLE: the destination failed its start-up check.
+    public static let unavailable: Int32 = 69
     public static let failure: Int32 = 1
 
     /// The exit code for an error that ended the process.
@@ -12,6 +14,7 @@ public enum ExitStatus {
         case is ConfigError: config
         case SearchError.notAuthorized: notAuthorized
         case SearchError.badRequest: config
+        case is S3HealthcheckError: unavailable
         default: failure
         }
     }

@@ -1,6 +1,10 @@
 import Foundation
 import Logging
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// What a replay did, for the summary line.
 public struct ReplaySummary: Sendable, Equatable {
     public var pages = 0
@@ -28,20 +32,26 @@ public struct Replayer<C: Clock>: Sendable where C.Duration == Duration {
     public func replay(files: [String]) async throws -> ReplaySummary {
         var summary = ReplaySummary()
         for file in files {
-            guard let handle = FileHandle(forReadingAtPath: file) else {
-                throw ReplayError(file: file, reason: "cannot be opened (missing or unreadable)")
+            let fd = open(file, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else {
+                throw ReplayError(file: file, reason: "cannot be opened: \(String(cString: strerror(errno)))")
             }
-            defer { try? handle.close() }
+            defer { close(fd) }
             var splitter = PageSplitter()
             var pageNumber = 0
+            var chunk = [UInt8](repeating: 0, count: 1 << 20)
             while true {
-                let chunk = try handle.read(upToCount: 1 << 20) ?? Data()
-                let pages = chunk.isEmpty ? splitter.finish() : splitter.feed(Array(chunk))
+                let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    throw ReplayError(file: file, reason: "cannot be read: \(String(cString: strerror(errno)))")
+                }
+                let pages = count == 0 ? splitter.finish() : splitter.feed(chunk[0..<count])
                 for page in pages {
                     pageNumber += 1
                     try await take(page, location: "\(file):\(pageNumber)", summary: &summary)
                 }
-                if chunk.isEmpty { break }
+                if count == 0 { break }
             }
         }
         try await pipeline.flushAll(reason: "end-of-replay")
@@ -89,7 +99,9 @@ struct PageSplitter {
 
     enum Mode { case lines, values }
 
-    mutating func feed(_ bytes: [UInt8]) -> [[UInt8]] {
+    mutating func feed(_ bytes: [UInt8]) -> [[UInt8]] { feed(bytes[...]) }
+
+    mutating func feed(_ bytes: ArraySlice<UInt8>) -> [[UInt8]] {
         pending.append(contentsOf: bytes)
         return drain(final: false)
     }
@@ -100,6 +112,15 @@ struct PageSplitter {
         var pages: [[UInt8]] = []
         var start = 0
         var index = scanned
+        if mode == .lines {
+            // JSON Lines: a raw newline cannot occur inside a JSON value, so pages end at each one.
+            while let newline = nextNewline(from: index) {
+                if !isBlank(start..<newline) { pages.append(Array(pending[start..<newline])) }
+                start = newline + 1
+                index = newline + 1
+            }
+            index = pending.count
+        }
         while index < pending.count {
             let byte = pending[index]
             track(byte)
@@ -109,6 +130,16 @@ struct PageSplitter {
                     if !isBlank(start..<index) { pages.append(Array(pending[start..<index])) }
                     start = index + 1
                     resetState()
+                    if mode == .lines {
+                        index += 1
+                        while let newline = nextNewline(from: index) {
+                            if !isBlank(start..<newline) { pages.append(Array(pending[start..<newline])) }
+                            start = newline + 1
+                            index = newline + 1
+                        }
+                        index = pending.count
+                        break
+                    }
                 }
             }
             index += 1
@@ -122,6 +153,14 @@ struct PageSplitter {
             scanned = pending.count
         }
         return pages
+    }
+
+    private func nextNewline(from index: Int) -> Int? {
+        guard index < pending.count else { return nil }
+        return pending.withUnsafeBufferPointer { buffer -> Int? in
+            guard let found = memchr(buffer.baseAddress! + index, 0x0A, buffer.count - index) else { return nil }
+            return buffer.baseAddress!.distance(to: found.assumingMemoryBound(to: UInt8.self))
+        }
     }
 
     private mutating func track(_ byte: UInt8) {

@@ -8,6 +8,9 @@ struct JSONScanner {
     let bytes: UnsafeBufferPointer<UInt8>
     private(set) var position: Int
     private var depth = 0
+    /// Whitespace bytes skipped so far: unchanged across a value means the value is compact
+    /// and can be copied as it is, without minifying.
+    private(set) var whitespaceSkipped = 0
     static let maximumDepth = 256
 
     init(_ bytes: UnsafeBufferPointer<UInt8>, range: Range<Int>? = nil) {
@@ -25,7 +28,9 @@ struct JSONScanner {
     mutating func skipWhitespace() {
         while position < end {
             switch bytes[position] {
-            case 0x20, 0x0A, 0x0D, 0x09: position += 1
+            case 0x20, 0x0A, 0x0D, 0x09:
+                position += 1
+                whitespaceSkipped += 1
             default: return
             }
         }
@@ -122,6 +127,8 @@ struct JSONScanner {
         try expect(UInt8(ascii: "\""))
         let start = position
         while position < end {
+            position = Self.skipPlainStringBytes(bytes, from: position, to: end)
+            guard position < end else { break }
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
                 position += 1
@@ -272,6 +279,27 @@ struct JSONScanner {
     }
 
     static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+
+    /// Skips eight bytes at a time while none is a quote, a backslash or a control character
+    /// (SWAR), the bulk of a tweet's bytes; returns where such a byte may be.
+    @inline(__always)
+    static func skipPlainStringBytes(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Int {
+        guard let base = bytes.baseAddress else { return start }
+        var index = start
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        while index + 8 <= end {
+            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+            let quote = word ^ (ones &* 0x22)
+            let backslash = word ^ (ones &* 0x5C)
+            let hasQuote = (quote &- ones) & ~quote & highs
+            let hasBackslash = (backslash &- ones) & ~backslash & highs
+            let hasControl = (word &- (ones &* 0x20)) & ~word & highs
+            if hasQuote | hasBackslash | hasControl != 0 { break }
+            index += 8
+        }
+        return index
+    }
 
     static func hexValue(_ byte: UInt8) -> UInt8? {
         switch byte {

@@ -8,10 +8,17 @@ struct PageLayout {
         var id: TweetID?
         var authorID: String?
         var hasReservedKeys = false
+        /// No whitespace between tokens: copied as is instead of minified.
+        var isCompact = false
+    }
+
+    struct User {
+        var range: Range<Int>
+        var isCompact: Bool
     }
 
     var tweets: [Tweet] = []
-    var users: [String: Range<Int>] = [:]
+    var users: [String: User] = [:]
     var meta = PageMeta()
     var partialErrors: [String] = []
     var twarcQuery: String?
@@ -69,6 +76,7 @@ struct PageLayout {
     private static func scanTweet(_ scanner: inout JSONScanner) throws -> Tweet {
         scanner.skipWhitespace()
         let start = scanner.position
+        let whitespaceBefore = scanner.whitespaceSkipped
         var tweet = Tweet(range: start..<start, isObject: true)
         try scanner.beginObject()
         var first = true
@@ -84,6 +92,7 @@ struct PageLayout {
             }
         }
         tweet.range = start..<scanner.position
+        tweet.isCompact = scanner.whitespaceSkipped == whitespaceBefore
         return tweet
     }
 
@@ -98,9 +107,10 @@ struct PageLayout {
             try scanner.beginArray()
             var firstUser = true
             while try scanner.nextElement(first: &firstUser) {
+                let whitespaceBefore = scanner.whitespaceSkipped
                 let range = try scanner.value()
                 if let id = Self.stringMember("id", of: range, scanner.bytes), users[id] == nil {
-                    users[id] = range
+                    users[id] = User(range: range, isCompact: scanner.whitespaceSkipped == whitespaceBefore)
                 }
             }
         }

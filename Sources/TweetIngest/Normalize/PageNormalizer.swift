@@ -96,7 +96,7 @@ public enum PageNormalizer {
     }
 
     private static func build(
-        _ tweet: PageLayout.Tweet, bytes: UnsafeBufferPointer<UInt8>, users: [String: Range<Int>],
+        _ tweet: PageLayout.Tweet, bytes: UnsafeBufferPointer<UInt8>, users: [String: PageLayout.User],
         ingest: [UInt8], context: IngestContext, into result: inout NormalizedPage
     ) {
         guard tweet.isObject else {
@@ -107,12 +107,18 @@ public enum PageNormalizer {
         }
         if tweet.hasReservedKeys {
             copyMembersSkippingReserved(tweet.range, bytes, to: &result.records)
+        } else if tweet.isCompact {
+            result.records.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[tweet.range.lowerBound..<(tweet.range.upperBound - 1)]))
         } else {
             JSONWriting.appendMinified(bytes, tweet.range.lowerBound..<(tweet.range.upperBound - 1), to: &result.records)
         }
         JSONWriting.appendLiteral(",\"author\":", to: &result.records)
         if let authorID = tweet.authorID, let user = users[authorID] {
-            JSONWriting.appendMinified(bytes, user, to: &result.records)
+            if user.isCompact {
+                result.records.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[user.range]))
+            } else {
+                JSONWriting.appendMinified(bytes, user.range, to: &result.records)
+            }
         } else {
             JSONWriting.appendLiteral("null", to: &result.records)
         }

@@ -52,6 +52,14 @@ func pad(_ value: Int, _ width: Int = 2) -> String {
     return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
 }
 
+func daysInMonth(_ year: Int, _ month: Int) -> Int {
+    switch month {
+    case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+    case 4, 6, 9, 11: 30
+    default: 31
+    }
+}
+
 /// Parses RFC 3339 timestamps such as `2021-04-08T19:34:16Z`, `2021-04-08T19:34:16.123Z` or
 /// `2021-04-08T21:34:16+02:00`. Returns nil for anything else.
 public func parseRFC3339(_ text: String) -> Date? {
@@ -69,7 +77,7 @@ public func parseRFC3339(_ text: String) -> Date? {
         chars[7] == 0x2D, let day = number(8, 2), chars[10] == 0x54 || chars[10] == 0x74,
         let hour = number(11, 2), chars[13] == 0x3A, let minute = number(14, 2), chars[16] == 0x3A,
         let second = number(17, 2), (1...12).contains(month), (1...31).contains(day), hour < 24,
-        minute < 60, second < 61
+        minute < 60, second < 61, day <= daysInMonth(year, month)
     else { return nil }
     var index = 19
     var fraction = 0.0

@@ -76,6 +76,7 @@ public struct RecentSearchPoller: Sendable {
     public mutating func runCycle(take: (TakenPage) async throws -> Void) async throws -> CycleOutcome {
         let cycleStart = now()
         let start = resolvedStartTime(now: cycleStart)
+        clampPendingStartTime(now: cycleStart)
         let bounds = cursor.firstPageParameters(startTime: start)
         let cycleStartTime = cursor.sinceID == nil ? (cursor.pending?.startTime ?? start) : nil
         var nextToken: String?
@@ -139,8 +140,14 @@ public struct RecentSearchPoller: Sendable {
                     logger.error(
                         "the checkpoint is older than recent search's 7-day window; tweets between it and the window start may be missing. Restarting from the oldest reachable time",
                         metadata: ["twitter.since_id": "\(cursor.sinceID?.description ?? "-")", "twitter.detail": "\(text)", "twitter.restart_at": "\(UTCTime(restart).rfc3339Seconds)"])
-                    cursor = SearchCursor()
-                    startTimeOverride = restart
+                    // Tweets newer than a pending gap were taken already: keep the gap, drop only
+                    // the unreachable lower bound.
+                    cursor.sinceID = nil
+                    if cursor.pending != nil {
+                        cursor.pending?.startTime = restart
+                    } else {
+                        startTimeOverride = restart
+                    }
                     return try await runCycle(take: take)
                 case .badRequest(let text):
                     throw SearchError.badRequest(text)
@@ -166,6 +173,16 @@ public struct RecentSearchPoller: Sendable {
                 "request failed; retrying", metadata: ["error": "\(failure)", "twitter.attempt": "\(attempt)", "retry.delay_seconds": "\(String(format: "%.1f", delay))"])
             try await sleep(delay)
         }
+    }
+
+    /// A gap saved long ago may start before the 7-day window; the API would refuse it.
+    private mutating func clampPendingStartTime(now: Date) {
+        let earliest = now.addingTimeInterval(-Self.window + 60)
+        guard cursor.sinceID == nil, let start = cursor.pending?.startTime, start < earliest else { return }
+        logger.warning(
+            "the unfinished cycle started before recent search's 7-day window; tweets older than the window are out of reach",
+            metadata: ["twitter.start_time": "\(UTCTime(start).rfc3339Seconds)", "twitter.window_start": "\(UTCTime(earliest).rfc3339Seconds)"])
+        cursor.pending?.startTime = earliest
     }
 
     private mutating func resolvedStartTime(now: Date) -> Date {

@@ -18,10 +18,12 @@ public enum SearchResponse: Sendable, Equatable {
     case notAuthorized(status: Int, String)
 
     public init(_ response: HTTPResponse) {
+        if (200..<300).contains(response.status) {
+            self = .page  // the page itself is parsed once, by the normalizer
+            return
+        }
         let problem = APIProblem(body: response.body)
         switch response.status {
-        case 200..<300:
-            self = .page
         case 429:
             let limit = RateLimit(response)
             if let remaining = limit.remaining, remaining > 0 {
@@ -66,7 +68,11 @@ public struct APIProblem: Sendable, Equatable {
         return parts.isEmpty ? "(no error text in the response)" : parts.joined(separator: " | ")
     }
 
+    /// The 400 recent search gives for a `since_id` or `start_time` outside its 7-day window.
     var mentionsStaleSinceID: Bool {
-        messages.contains { $0.contains("since_id") && ($0.contains("larger than") || $0.contains("created after")) }
+        messages.contains { message in
+            (message.contains("since_id") && (message.contains("larger than") || message.contains("created after")))
+                || (message.contains("start_time") && message.contains("on or after"))
+        }
     }
 }

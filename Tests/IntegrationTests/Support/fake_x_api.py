@@ -174,6 +174,8 @@ def decode_token(token):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes; without this, Nagle and delayed ACK add ~40 ms a page.
+    disable_nagle_algorithm = True
     server_version = "fake-x-api/1"
     timeout = 60  # idle keep-alive connections are dropped after this long
     state: State = None  # set in main()

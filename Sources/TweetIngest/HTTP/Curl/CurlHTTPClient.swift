@@ -74,7 +74,11 @@ final class CurlTransfer: @unchecked Sendable {
         for header in request.headers {
             list = curl_slist_append(list, "\(header.name): \(header.value)")
         }
-        if request.body != nil { list = curl_slist_append(list, "Expect:") }
+        if request.body != nil {
+            list = curl_slist_append(list, "Expect:")
+            // Without this curl labels the body a form (application/x-www-form-urlencoded).
+            if request.header("Content-Type") == nil { list = curl_slist_append(list, "Content-Type:") }
+        }
 
         _ = ccurl_setopt_string(h, CURLOPT_URL, request.url)
         _ = ccurl_setopt_string(h, CURLOPT_USERAGENT, userAgent)
