@@ -43,15 +43,22 @@ struct S3CommandLineIntegrationTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: environment["OUTPUT_DIR"]!).isEmpty)
     }
 
-    @Test("run --once polls, delivers to S3 and saves the checkpoint there; the next run resumes from it")
+    @Test("run --once across poll cycles with API faults: every served tweet lands in S3 exactly once, resuming from the checkpoint in the bucket")
     func runOnceWithCheckpoint() async throws {
         let moto = try await S3MotoServer(buckets: ["tweets-run"])
         defer { moto.stop() }
-        let api = try FakeXAPI()
+        // New tweets between polls, plus a 503, a dropped connection and a 429 with a 2 s reset.
+        let api = try FakeXAPI(releases: [150, 250, 400], faults: "2:503,4:drop,6:429")
         var environment = TweetIngest.environment(api: api, outputDir: try Paths.temporaryDirectory("s3-run-out"))
         environment.merge(try moto.environment(bucket: "tweets-run", extra: ["COMPRESSION": "gzip"])) { $1 }
-        let (status, process) = try TweetIngest.run(["run", "--once"], environment: environment, timeout: 120)
-        #expect(status == 0, "\(process.allOutput)")
+        for cycle in 1...4 {
+            let (status, process) = try TweetIngest.run(["run", "--once"], environment: environment, timeout: 120)
+            #expect(status == 0, "cycle \(cycle): \(process.allOutput)")
+            if cycle > 1 {
+                #expect(process.allOutput.contains("resuming from the checkpoint"))
+                #expect(process.allOutput.contains("s3://tweets-run/_state/tweets.json"))
+            }
+        }
         let keys = try S3Boto.keys(moto, bucket: "tweets-run")
         #expect(keys.contains("_state/tweets.json"))
         let checkpoint = try JSONSerialization.jsonObject(
@@ -60,12 +67,12 @@ struct S3CommandLineIntegrationTests {
         #expect(cursor?["since_id"] is String)
         let records = try Self.records(
             moto, bucket: "tweets-run", keys: keys.filter { !$0.hasPrefix("_state/") && !$0.hasPrefix("errors/") })
-        #expect(Set(records.compactMap { $0["id"] as? String }) == (try api.servedIDs()))
-
-        let (again, second) = try TweetIngest.run(["run", "--once"], environment: environment, timeout: 120)
-        #expect(again == 0, "\(second.allOutput)")
-        #expect(second.allOutput.contains("resuming from the checkpoint"))
-        #expect(second.allOutput.contains("s3://tweets-run/_state/tweets.json"))
+        let delivered = records.compactMap { $0["id"] as? String }
+        let served = try api.servedIDs()
+        #expect(served.count == 400)
+        #expect(Set(delivered) == served)
+        #expect(delivered.count == served.count, "every served tweet exactly once: no duplicates")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: environment["OUTPUT_DIR"]!).isEmpty, "nothing goes to the local folder")
     }
 
     @Test("a failing start-up check exits non-zero with a clear message before polling")
