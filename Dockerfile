@@ -72,7 +72,7 @@ RUN apt-get update \
 
 COPY --from=build /out/tweet-ingest /usr/local/bin/tweet-ingest
 
-# STATE_DIR holds health.json (read by `tweet-ingest healthcheck`); OUTPUT_DIR is used only
+# STATE_DIR holds <STREAM_NAME>.health.json (read by `tweet-ingest healthcheck`); OUTPUT_DIR is used only
 # without S3_BUCKET. On ECS the task definition mounts volumes at exactly these two paths, so
 # the ownership set above is copied into them.
 ENV STATE_DIR=/var/lib/tweet-ingest \

@@ -34,6 +34,7 @@ let package = Package(
             dependencies: [
                 "TweetIngest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         .testTarget(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Metrics
 import TweetIngest
 
 @main
@@ -8,7 +9,7 @@ struct TweetIngestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tweet-ingest",
         abstract: "Poll X recent search and deliver Firehose-style JSON Lines objects. Configured by environment variables (see README).",
-        subcommands: [Run.self, Replay.self, CheckConfig.self],
+        subcommands: [Run.self, Replay.self, CheckConfig.self, Healthcheck.self],
         defaultSubcommand: Run.self)
 }
 
@@ -18,7 +19,10 @@ struct Run: AsyncParsableCommand {
 
     func run() async throws {
         let (config, logger) = try start()
-        try await guarded { try await App.run(config: config, once: once, logger: logger) }
+        let metrics = MetricsRegistry()
+        MetricsSystem.bootstrap(metrics)
+        let emitEMF = config.metrics.emf.map { $0 == .on } ?? !usesTextLogs(config)
+        try await guarded { try await App.run(config: config, once: once, logger: logger, metrics: metrics, emitEMF: emitEMF) }
     }
 }
 
@@ -47,6 +51,24 @@ struct CheckConfig: AsyncParsableCommand {
     }
 }
 
+struct Healthcheck: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Exit 0 while the daemon on this machine is alive and making progress, 1 with the reason otherwise (the container health check).")
+
+    func run() async throws {
+        let (config, _) = try start(quiet: true)
+        if let problem = HealthReporter.check(path: config.healthFile) {
+            print("unhealthy: \(problem)")
+            throw ExitCode(1)
+        }
+        print("healthy")
+    }
+}
+
+private func usesTextLogs(_ config: Config) -> Bool {
+    config.logFormat.map { $0 == .text } ?? Logger.Level.defaultFormatIsText()
+}
+
 /// Reads the environment (the only place that does), bootstraps logging, exits 78 on bad input.
 private func start(quiet: Bool = false) throws -> (Config, Logger) {
     let config: Config
@@ -56,7 +78,7 @@ private func start(quiet: Bool = false) throws -> (Config, Logger) {
         FileHandle.standardError.write(Data((error.description + "\n").utf8))
         throw ExitCode(ExitStatus.config)
     }
-    let text = config.logFormat.map { $0 == .text } ?? Logger.Level.defaultFormatIsText()
+    let text = usesTextLogs(config)
     LoggingSystem.bootstrap { label in
         LineLogHandler(label: label, level: config.logLevel, format: text ? .text : .json)
     }

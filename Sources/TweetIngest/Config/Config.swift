@@ -14,6 +14,17 @@ public struct Config: Sendable {
 
     public enum LogFormat: String, Sendable, CaseIterable { case json, text }
 
+    public enum Switch: String, Sendable, CaseIterable { case on, off }
+
+    /// Metrics: EMF lines on stdout for CloudWatch, and optionally a Prometheus endpoint.
+    public struct Metrics: Sendable {
+        /// Nil: on when logs are JSON (a container), off on a terminal.
+        public var emf: Switch?
+        public var intervalSeconds: Int
+        /// Nil: no Prometheus endpoint.
+        public var prometheusPort: Int?
+    }
+
     /// How far back the very first poll reaches when there is no checkpoint.
     public enum StartTime: Sendable, Equatable, CustomStringConvertible {
         case ago(seconds: Int)
@@ -57,12 +68,18 @@ public struct Config: Sendable {
     public var logLevel: Logger.Level
     /// Nil: text on a terminal, JSON otherwise.
     public var logFormat: LogFormat?
+    /// Where the daemon keeps node-local state (its health file for `healthcheck`).
+    public var stateDirectory: String
+    public var metrics: Metrics
     /// The S3 destination; nil (no `S3_BUCKET`) writes to `outputDirectory`.
     public var s3: S3Settings?
     /// Non-fatal findings (unknown variables with our prefixes, odd but allowed values).
     public var warnings: [String] = []
 
     public var bufferSizeBytes: Int { bufferSizeMB * 1024 * 1024 }
+
+    /// The daemon's health file, read by `tweet-ingest healthcheck`.
+    public var healthFile: String { stateDirectory + "/" + streamName + ".health.json" }
 
     public static let defaultTweetFields =
         "attachments,author_id,context_annotations,conversation_id,created_at,edit_history_tweet_ids,entities,geo,in_reply_to_user_id,lang,possibly_sensitive,public_metrics,referenced_tweets,reply_settings"
@@ -92,6 +109,11 @@ public struct Config: Sendable {
         shutdownTimeoutSeconds = reader.integer(.shutdownTimeoutSeconds, default: 25, range: 1...3600)
         logLevel = reader.logLevel(.logLevel)
         logFormat = reader.string(.logFormat).map { _ in reader.choice(.logFormat, default: LogFormat.json) }
+        stateDirectory = reader.nonEmpty(.stateDir, default: NSTemporaryDirectory() + "tweet-ingest")
+        metrics = Metrics(
+            emf: reader.string(.metricsEMF).map { _ in reader.choice(.metricsEMF, default: Switch.on) },
+            intervalSeconds: reader.integer(.metricsIntervalSeconds, default: 60, range: 1...3600),
+            prometheusPort: reader.string(.metricsPort).map { _ in reader.integer(.metricsPort, default: 9464, range: 1...65535) })
         s3 = reader.s3Settings(home: environment["HOME"])
         if !twitter.expansions.split(separator: ",").contains("author_id") {
             reader.warnings.append(
@@ -145,6 +167,10 @@ public struct Config: Sendable {
             (.shutdownTimeoutSeconds, String(shutdownTimeoutSeconds)),
             (.logLevel, logLevel.rawValue),
             (.logFormat, logFormat?.rawValue ?? "auto (text on a terminal, json otherwise)"),
+            (.stateDir, stateDirectory),
+            (.metricsEMF, metrics.emf?.rawValue ?? "auto (on when logs are json)"),
+            (.metricsIntervalSeconds, String(metrics.intervalSeconds)),
+            (.metricsPort, metrics.prometheusPort.map(String.init) ?? "(off)"),
         ] + S3Settings.summary(s3)
     }
 

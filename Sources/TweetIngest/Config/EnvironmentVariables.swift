@@ -18,6 +18,10 @@ public enum EnvironmentVariable: String, CaseIterable, Sendable {
     case shutdownTimeoutSeconds = "SHUTDOWN_TIMEOUT_SECONDS"
     case logLevel = "LOG_LEVEL"
     case logFormat = "LOG_FORMAT"
+    case stateDir = "STATE_DIR"
+    case metricsPort = "METRICS_PORT"
+    case metricsEMF = "METRICS_EMF"
+    case metricsIntervalSeconds = "METRICS_INTERVAL_SECONDS"
 
     // S3 destination and AWS (the standard AWS SDK names where one exists).
     case s3Bucket = "S3_BUCKET"
@@ -46,7 +50,7 @@ public enum EnvironmentVariable: String, CaseIterable, Sendable {
     case awsEC2MetadataServiceEndpoint = "AWS_EC2_METADATA_SERVICE_ENDPOINT"
 
     /// Prefixes that are ours: an unknown variable with one of them is probably a typo.
-    static let ownedPrefixes = ["TWITTER_", "BUFFER_", "STREAM_", "OUTPUT_", "TWEET_INGEST_", "S3_"]
+    static let ownedPrefixes = ["TWITTER_", "BUFFER_", "STREAM_", "OUTPUT_", "TWEET_INGEST_", "S3_", "METRICS_"]
 
     var isSecret: Bool {
         switch self {

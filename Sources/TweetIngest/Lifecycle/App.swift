@@ -38,8 +38,11 @@ public enum App {
             now: { Date() }, sleep: { try await Task.sleep(for: .seconds($0)) })
     }
 
-    /// The daemon (`once`: a single poll cycle, then flush and return).
-    public static func run(config: Config, once: Bool, logger: Logger) async throws {
+    /// The daemon (`once`: a single poll cycle, then flush and return). `metrics` is the
+    /// bootstrapped swift-metrics backend, reported as EMF lines when `emitEMF`.
+    public static func run(config: Config, once: Bool, logger: Logger, metrics: MetricsRegistry? = nil, emitEMF: Bool = false)
+        async throws
+    {
         try config.requireSearchSettings()
         guard let token = config.twitter.bearerToken, let query = config.twitter.query else { return }
         let (sink, checkpoints, checkpointLocation) = try await destination(config, logger: logger)
@@ -57,26 +60,62 @@ public enum App {
             }
         }
         let clock = ContinuousClock()
+        let health = healthReporter(config, logger: logger)
         let poller = RecentSearchPoller(
             client: CurlHTTPClient(), builder: RecentSearchRequestBuilder(config: config.twitter, bearerToken: token, query: query),
             startTime: config.twitter.startTime, cursor: cursor, logger: logger, now: { Date() },
-            sleep: { try await Task.sleep(for: .seconds($0)) })
+            sleep: { seconds in
+                // Rate-limit waits and backoff are progress too, for the health check.
+                health.update { $0.waitingUntil = Date().addingTimeInterval(seconds) }
+                try await Task.sleep(for: .seconds(seconds))
+            })
         let pipeline = Pipeline(
             delivery: delivery(config, sink: sink, checkpoints: checkpoints, query: query, logger: logger),
-            maxBytes: config.bufferSizeBytes, interval: .seconds(config.bufferIntervalSeconds), clock: clock)
-        let service = IngestService(
+            maxBytes: config.bufferSizeBytes, interval: .seconds(config.bufferIntervalSeconds), clock: clock, health: health)
+        var service = IngestService(
             poller: poller, pipeline: pipeline, clock: clock, pollInterval: .seconds(config.twitter.pollIntervalSeconds),
             shutdownTimeout: .seconds(config.shutdownTimeoutSeconds), once: once, logger: logger)
+        service.health = health
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let metrics, emitEMF {
+            let reporter = MetricsReporter(
+                registry: metrics, stream: config.streamName, interval: .seconds(config.metrics.intervalSeconds), clock: clock,
+                write: { StandardOutput.writeLine($0) })
+            services.append(.init(service: reporter))
+        }
+        if let metrics, let port = config.metrics.prometheusPort {
+            let server = try PrometheusServer(registry: metrics, stream: config.streamName, port: port)
+            logger.info("serving Prometheus metrics", metadata: ["metrics.port": "\(server.port)"])
+            services.append(.init(service: server))
+        }
+        // Started last, stopped first: on SIGTERM polling stops and the buffer is delivered while
+        // the metrics services still run, and they report the final numbers.
+        services.append(.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup))
         logger.info(
             "tweet-ingest started",
             metadata: [
                 "sink.destination": "\(sink.destination)", "stream": "\(config.streamName)",
                 "poll.interval_seconds": "\(config.twitter.pollIntervalSeconds)", "once": "\(once)",
             ])
-        var groupConfig = ServiceGroupConfiguration(
-            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)], logger: logger)
+        var groupConfig = ServiceGroupConfiguration(services: services, logger: logger)
         groupConfig.gracefulShutdownSignals = [.sigterm, .sigint]
         try await ServiceGroup(configuration: groupConfig).run()
+    }
+
+    static func healthReporter(_ config: Config, logger: Logger) -> HealthReporter {
+        do {
+            try FileManager.default.createDirectory(atPath: config.stateDirectory, withIntermediateDirectories: true)
+        } catch {
+            logger.warning(
+                "STATE_DIR is not writable; `tweet-ingest healthcheck` will report the daemon as down",
+                metadata: ["state.dir": "\(config.stateDirectory)", "error": "\(error.localizedDescription)"])
+        }
+        let state = HealthState(
+            pid: getpid(), startedAt: Date(), pollIntervalSeconds: config.twitter.pollIntervalSeconds,
+            bufferIntervalSeconds: config.bufferIntervalSeconds, requestTimeoutSeconds: config.twitter.requestTimeoutSeconds)
+        let reporter = HealthReporter(path: config.healthFile, initial: state)
+        reporter.update { _ in }
+        return reporter
     }
 
     /// Replays recorded pages into the configured sink.

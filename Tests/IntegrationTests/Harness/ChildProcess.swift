@@ -16,7 +16,10 @@ final class ChildProcess: @unchecked Sendable {
     private var exited = false
     private var openStreams = 2
 
-    init(executable: String, arguments: [String], environment: [String: String], currentDirectory: String? = nil) throws {
+    init(
+        executable: String, arguments: [String], environment: [String: String], currentDirectory: String? = nil,
+        standardInput: String? = nil
+    ) throws {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.environment = environment
@@ -25,7 +28,8 @@ final class ChildProcess: @unchecked Sendable {
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        process.standardInput = FileHandle.nullDevice
+        let input = Pipe()
+        process.standardInput = standardInput == nil ? FileHandle.nullDevice : input
         out.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let data = handle.availableData
             guard let self else { return }
@@ -57,6 +61,14 @@ final class ChildProcess: @unchecked Sendable {
             self.condition.unlock()
         }
         try process.run()
+        if let standardInput {
+            let writer = input.fileHandleForWriting
+            // A background writer, so a large input cannot block on a full pipe.
+            Thread {
+                writer.write(Data(standardInput.utf8))
+                try? writer.close()
+            }.start()
+        }
     }
 
     private func closeStream() {
