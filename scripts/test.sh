@@ -1,9 +1,21 @@
 #!/usr/bin/env bash
-# Runs every test: the fake X API's own checks, then the Swift unit and integration tests
-# (the real binary against the fake X API and moto_server, all on 127.0.0.1).
+# Runs every test:
+#   1. the fake X API's own checks (pytest);
+#   2. the container and Terraform checks (hadolint, checkov, terraform fmt/validate/test), offline;
+#   3. the container smoke test (podman, the real binary as the non-root user in the runtime
+#      image, against the fake X API and moto on loopback); needs root, skipped otherwise;
+#   4. the Swift unit and integration tests (the real binary against the fake X API and
+#      moto_server, all on 127.0.0.1).
+# SKIP_CONTAINER=1 skips step 3 (for a machine without podman rights).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test
 python3 -m pytest -q -p no:cacheprovider Tests/IntegrationTests/Support
+scripts/check-infra.sh
+if [ "${SKIP_CONTAINER:-0}" != 1 ] && [ "$(id -u)" -eq 0 ]; then
+  scripts/container-smoke.sh
+else
+  echo "test: container smoke test skipped (needs root; SKIP_CONTAINER=${SKIP_CONTAINER:-0})"
+fi
 swift build --build-tests
 swift test --skip-build
