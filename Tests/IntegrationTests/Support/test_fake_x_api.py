@@ -14,7 +14,8 @@ from urllib.parse import urlencode
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SERVER = os.path.join(HERE, "fake_x_api.py")
-FIXTURES = os.environ.get("FAKE_X_FIXTURES", "/work/shared/fixtures/twitter")
+FIXTURES = os.environ.get(
+    "FAKE_X_FIXTURES", os.path.join(HERE, "..", "..", "TweetIngestTests", "Fixtures", "twitter"))
 AUTH = {"Authorization": "Bearer test-token"}
 
 
@@ -140,7 +141,7 @@ class FakeXApiTest(unittest.TestCase):
         self.assertEqual(fake.lines()[-1]["release"], 0)
 
     def test_filters_and_validation(self):
-        fake = self.start()
+        fake = self.start("--time-filters")
         all_ids, _ = drain(fake)
         lo, hi = all_ids[300], all_ids[100]
         ids, _ = drain(fake, since_id=lo, until_id=hi)
