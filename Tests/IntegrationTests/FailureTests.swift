@@ -52,3 +52,24 @@ struct FailureTests {
         #expect(!process.allOutput.contains("sekrit-123"))
     }
 }
+
+@Suite("Two daemons on one stream", .serialized)
+struct SecondDaemonTests {
+    @Test func aSecondDaemonOnTheSameFolderAndStreamStopsWithExit75() throws {
+        let api = try FakeXAPI()
+        let output = try Paths.temporaryDirectory("two-daemons")
+        let environment = TweetIngest.environment(api: api, outputDir: output, extra: ["TWITTER_POLL_INTERVAL_SECONDS": "3600"])
+        let first = try TweetIngest.start(["run"], environment: environment)
+        #expect(first.waitForLines(timeout: 60) { $0.contains("poll cycle complete") }, "\(first.allOutput)")
+        let (status, second) = try TweetIngest.run(["run", "--once"], environment: environment)
+        #expect(status == 75)
+        #expect(second.standardError.contains("another tweet-ingest is writing the checkpoint"), "\(second.allOutput)")
+        #expect(second.standardError.contains("held by process \(first.process.processIdentifier)"))
+        first.send(SIGTERM)
+        #expect(first.waitForExit(timeout: 30) == 0)
+        // The first daemon's delivery is intact: every served tweet once.
+        let delivered = try DeliveredObjects(outputDir: output)
+        let served = try api.servedIDs()
+        #expect(delivered.ids.count == 400 && Set(delivered.ids) == served)
+    }
+}

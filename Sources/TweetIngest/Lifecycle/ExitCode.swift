@@ -6,6 +6,8 @@ public enum ExitStatus {
     public static let notAuthorized: Int32 = 77
     /// EX_UNAVAILABLE: the destination failed its start-up check.
     public static let unavailable: Int32 = 69
+    /// EX_TEMPFAIL: another daemon writes the same checkpoint; this one stopped.
+    public static let conflict: Int32 = 75
     public static let failure: Int32 = 1
 
     /// The exit code for an error that ended the process.
@@ -15,6 +17,7 @@ public enum ExitStatus {
         case SearchError.notAuthorized: notAuthorized
         case SearchError.badRequest: config
         case is S3HealthcheckError: unavailable
+        case is CheckpointConflictError: conflict
         default: failure
         }
     }

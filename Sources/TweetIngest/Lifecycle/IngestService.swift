@@ -39,6 +39,8 @@ public struct IngestService<C: Clock>: Service where C.Duration == Duration {
         } catch {
             fatal = error
         }
+        // A second daemon owns the checkpoint: write nothing more.
+        if fatal is CheckpointConflictError { throw fatal! }
         try await flushWithinTimeout()
         if let fatal { throw fatal }
     }

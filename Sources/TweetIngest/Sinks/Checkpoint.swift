@@ -7,6 +7,9 @@ public struct Checkpoint: Codable, Equatable, Sendable {
     public var query: String
     public var cursor: SearchCursor
     public var updatedAt: String
+    /// Which daemon process wrote it (random per start): tells our own retried write from another
+    /// daemon's when a conditional write is refused.
+    public var writer: String?
 
     public init(stream: String, query: String, cursor: SearchCursor, updatedAt: Date) {
         self.stream = stream
@@ -18,6 +21,7 @@ public struct Checkpoint: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case version, stream, query, cursor
         case updatedAt = "updated_at"
+        case writer
     }
 
     public func encoded() throws -> [UInt8] {

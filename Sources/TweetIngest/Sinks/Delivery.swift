@@ -95,7 +95,7 @@ public struct Delivery: Sendable {
             do {
                 try await operation()
                 return
-            } catch let error where !(error is CancellationError) {
+            } catch let error where !(error is CancellationError) && !(error is CheckpointConflictError) {
                 attempt += 1
                 Counter(label: MetricName.deliveryErrors.rawValue).increment()
                 let delay = backoff.delay(attempt: attempt, unit: randomUnit())

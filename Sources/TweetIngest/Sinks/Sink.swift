@@ -32,7 +32,26 @@ public protocol Sink: Sendable {
 
 /// Where the source position is saved once everything before it is delivered; it lives beside
 /// the data so a new task with an empty disk resumes where the last one stopped.
+///
+/// A store detects a second daemon writing the same checkpoint (`CheckpointConflictError`)
+/// instead of letting the two silently overwrite each other's position.
 public protocol CheckpointStore: Sendable {
     func load() async throws -> Checkpoint?
     func save(_ checkpoint: Checkpoint) async throws
+}
+
+/// Another daemon writes the same checkpoint (same stream, same destination). Not retried: the
+/// process stops, so two writers never silently corrupt each other's position.
+public struct CheckpointConflictError: Error, Sendable, CustomStringConvertible {
+    public var location: String
+    public var detail: String
+
+    public init(location: String, detail: String) {
+        self.location = location
+        self.detail = detail
+    }
+
+    public var description: String {
+        "another tweet-ingest is writing the checkpoint \(location) (\(detail)). Run exactly one daemon per STREAM_NAME and destination; give each query set its own STREAM_NAME."
+    }
 }

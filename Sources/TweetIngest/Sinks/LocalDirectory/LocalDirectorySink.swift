@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -9,6 +10,7 @@ import Foundation
 public struct LocalDirectorySink: Sink, CheckpointStore {
     public let root: String
     public let streamName: String
+    private let lock = StreamLock()
 
     public init(root: String, streamName: String) {
         self.root = root
@@ -23,7 +25,10 @@ public struct LocalDirectorySink: Sink, CheckpointStore {
 
     public var checkpointPath: String { root + "/_state/" + streamName + ".json" }
 
+    /// Also takes the stream's lock (`_state/<STREAM_NAME>.lock`, held until the process ends):
+    /// a second daemon on the same folder and stream stops here.
     public func load() async throws -> Checkpoint? {
+        try lock.acquire(path: root + "/_state/" + streamName + ".lock", checkpoint: checkpointPath)
         guard let data = FileManager.default.contents(atPath: checkpointPath) else { return nil }
         do {
             return try Checkpoint.decode(Array(data))
@@ -77,6 +82,32 @@ public struct LocalDirectorySink: Sink, CheckpointStore {
         if directoryFD >= 0 {
             _ = fsync(directoryFD)
             close(directoryFD)
+        }
+    }
+}
+
+/// An exclusive `flock` on a file beside the checkpoint, released by the kernel when the
+/// process ends, however it ends.
+final class StreamLock: Sendable {
+    private let descriptor = Mutex<Int32?>(nil)
+
+    func acquire(path: String, checkpoint: String) throws {
+        try descriptor.withLock { held in
+            guard held == nil else { return }
+            let directory = (path as NSString).deletingLastPathComponent
+            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { throw LocalSinkError.posix(path, "open the lock file") }
+            guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+                let owner = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+                close(fd)
+                throw CheckpointConflictError(
+                    location: checkpoint, detail: "the lock \(path) is held by process \(owner.map { $0.isEmpty ? "?" : $0 } ?? "?")")
+            }
+            _ = ftruncate(fd, 0)
+            let pid = Array("\(getpid())\n".utf8)
+            _ = pid.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            held = fd
         }
     }
 }

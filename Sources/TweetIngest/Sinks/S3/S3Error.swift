@@ -1,4 +1,12 @@
 /// The S3 calls tweet-ingest makes, named as in the S3 API reference.
+/// A conditional PutObject: write only if the object is still as last seen.
+public enum S3WriteCondition: Sendable, Equatable {
+    /// `If-None-Match: *`: only if there is no object yet.
+    case absent
+    /// `If-Match`: only if the object still has this ETag.
+    case etag(String)
+}
+
 public enum S3Operation: String, Sendable {
     case putObject = "PutObject"
     case createMultipartUpload = "CreateMultipartUpload"

@@ -53,9 +53,14 @@ public struct S3RequestBuilder: Sendable {
 
     public func putObject(
         key: String, body: [UInt8], contentType: String, contentEncoding: String? = nil, storeWithStorageClass: Bool = true,
-        credentials: AWSCredentials, date: Date
+        condition: S3WriteCondition? = nil, credentials: AWSCredentials, date: Date
     ) throws -> HTTPRequest {
         var headers = [("content-type", contentType)]
+        switch condition {
+        case .absent: headers.append(("if-none-match", "*"))
+        case .etag(let etag): headers.append(("if-match", etag))
+        case nil: break
+        }
         if let contentEncoding { headers.append(("content-encoding", contentEncoding)) }
         headers += objectSettingHeaders(storageClass: storeWithStorageClass)
         return try request("PUT", key: key, headers: headers, body: body, credentials: credentials, date: date)
