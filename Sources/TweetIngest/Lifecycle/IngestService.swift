@@ -42,6 +42,12 @@ public struct IngestService<C: Clock>: Service where C.Duration == Duration {
         // A second daemon owns the checkpoint: write nothing more.
         if fatal is CheckpointConflictError { throw fatal! }
         try await flushWithinTimeout()
+        logger.notice(
+            "stopped",
+            metadata: [
+                "process.peak_rss_mb": "\(String(format: "%.1f", ProcessStats.peakRSSMegabytes))",
+                "process.cpu_seconds": "\(String(format: "%.2f", ProcessStats.cpuSeconds))",
+            ])
         if let fatal { throw fatal }
     }
 

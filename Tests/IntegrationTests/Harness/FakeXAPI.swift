@@ -17,7 +17,10 @@ final class FakeXAPI {
         var truncated: Bool
     }
 
-    init(releases: [Int] = [], faults: String = "", token: String = FakeXAPI.token, resetSeconds: Int = 2, extra: [String] = []) throws {
+    init(
+        releases: [Int] = [], faults: String = "", token: String = FakeXAPI.token, resetSeconds: Int = 2, multiply: Int = 1,
+        extra: [String] = []
+    ) throws {
         logPath = try Paths.temporaryDirectory("fakex") + "/requests.jsonl"
         var arguments = [
             Paths.fakeXAPI, "--fixtures", Paths.twitterFixtures, "--port", "0", "--log", logPath, "--token", token,
@@ -25,6 +28,7 @@ final class FakeXAPI {
         ]
         if !releases.isEmpty { arguments += ["--releases", releases.map(String.init).joined(separator: ",")] }
         if !faults.isEmpty { arguments += ["--faults", faults] }
+        if multiply > 1 { arguments += ["--multiply", String(multiply)] }
         process = try ChildProcess(
             executable: "/usr/bin/env", arguments: ["python3"] + arguments + extra,
             environment: ProcessInfo.processInfo.environment)

@@ -109,7 +109,7 @@ def parse_rfc3339(value):
 
 
 class Fixtures:
-    def __init__(self, directory):
+    def __init__(self, directory, multiply=1):
         files = sorted(glob.glob(os.path.join(directory, "twarc_search_recent_*.json")))
         if not files:
             raise SystemExit(f"no twarc_search_recent_*.json pages in {directory}")
@@ -121,6 +121,14 @@ class Fixtures:
                 if tweet["id"] not in by_id:
                     by_id[tweet["id"]] = (tweet, users.get(tweet.get("author_id")))
         self.pool = sorted(by_id.values(), key=lambda ta: int(ta[0]["id"]))  # oldest first
+        # --multiply N: N-1 more copies of the pool with ids shifted up by k * 10^17 (still
+        # 19 digits, unique, and newer than the originals), for load and back-pressure tests.
+        originals = list(self.pool)
+        for k in range(1, max(1, multiply)):
+            for tweet, author in originals:
+                copy = dict(tweet)
+                copy["id"] = str(int(tweet["id"]) + k * 10 ** 17)
+                self.pool.append((copy, author))
         self.ids = [int(t["id"]) for t, _ in self.pool]
         self.times = [parse_rfc3339(t["created_at"]) if "created_at" in t else None
                       for t, _ in self.pool]
@@ -419,6 +427,8 @@ def parse_args(argv):
     ap.add_argument("--max-seconds", type=float, default=600.0)
     ap.add_argument("--page-delay", type=float, default=0.0)
     ap.add_argument("--exit-on-stdin-eof", action="store_true")
+    ap.add_argument("--multiply", type=int, default=1,
+                    help="serve N copies of the recorded pool with shifted ids (N <= 80)")
     ap.add_argument("--time-filters", action="store_true",
                     help="apply start_time/end_time to the recorded created_at (off: validated, not applied)")
     cfg = ap.parse_args(argv)
@@ -440,7 +450,7 @@ def parse_args(argv):
 
 def main(argv=None):
     cfg = parse_args(sys.argv[1:] if argv is None else argv)
-    fx = Fixtures(cfg.fixtures)
+    fx = Fixtures(cfg.fixtures, cfg.multiply)
     if not cfg.releases:
         cfg.releases = [len(fx.pool)]
     Handler.state = State(cfg, fx)

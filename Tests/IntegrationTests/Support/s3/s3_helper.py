@@ -23,6 +23,7 @@ Exit status 0 on success; on an S3 error prints {"Error": {"Code", "Message"}} a
 
 import argparse
 import base64
+import gzip
 import hashlib
 import json
 import sys
@@ -110,6 +111,29 @@ def list_keys(args):
     print(json.dumps(keys))
 
 
+def record_ids(args):
+    """Every record's id in the data objects (not _state/ or errors/), in key order, with boto3
+    and gzip: an independent reading of what the daemon delivered."""
+    s3 = client("s3", args.endpoint)
+    ids, objects, errors = [], 0, 0
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=args.bucket):
+        for item in page.get("Contents", []):
+            key = item["Key"]
+            if key.startswith("_state/"):
+                continue
+            answer = s3.get_object(Bucket=args.bucket, Key=key)
+            body = answer["Body"].read()
+            if answer.get("ContentEncoding") == "gzip" or key.endswith(".gz"):
+                body = gzip.decompress(body)
+            lines = [line for line in body.split(b"\n") if line]
+            if key.startswith("errors/"):
+                errors += len(lines)
+                continue
+            objects += 1
+            ids += [json.loads(line)["id"] for line in lines]
+    print(json.dumps({"ids": ids, "objects": objects, "error_records": errors}))
+
+
 def uploads(args):
     answer = client("s3", args.endpoint).list_multipart_uploads(Bucket=args.bucket)
     print(json.dumps([{"Key": item["Key"], "UploadId": item["UploadId"]} for item in answer.get("Uploads", [])]))
@@ -118,7 +142,7 @@ def uploads(args):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
-    for name, function in [("setup", setup), ("head", head), ("get", get), ("list", list_keys), ("uploads", uploads)]:
+    for name, function in [("setup", setup), ("head", head), ("get", get), ("list", list_keys), ("uploads", uploads), ("ids", record_ids)]:
         command = commands.add_parser(name)
         command.set_defaults(function=function)
         command.add_argument("--endpoint", required=True)
