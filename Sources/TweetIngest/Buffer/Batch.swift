@@ -25,6 +25,9 @@ public struct Batch: Sendable {
 public struct Batcher<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
     public private(set) var policy: FlushPolicy<Instant>
     public private(set) var current = Batch()
+    /// The storage of a delivered batch, kept for the next one: a full-size buffer is faulted in
+    /// and grown once, not once per object.
+    private var spare: [UInt8]?
 
     public init(maxBytes: Int, interval: Duration) {
         policy = FlushPolicy(maxBytes: maxBytes, interval: interval)
@@ -58,7 +61,7 @@ public struct Batcher<Instant: InstantProtocol>: Sendable where Instant.Duration
                 current.errorRecords.append(contentsOf: lines)
                 current.errorCount += count
             } else {
-                if current.records.isEmpty { current.records.reserveCapacity(min(policy.maxBytes, 1 << 20) + 4096) }
+                if current.records.isEmpty { prepareRecordStorage() }
                 current.records.append(contentsOf: lines)
                 current.recordCount += count
             }
@@ -73,7 +76,7 @@ public struct Batcher<Instant: InstantProtocol>: Sendable where Instant.Duration
                 current.errorRecords.append(contentsOf: lines[start..<end])
                 current.errorCount += 1
             } else {
-                if current.records.isEmpty { current.records.reserveCapacity(min(policy.maxBytes, 1 << 20) + 4096) }
+                if current.records.isEmpty { prepareRecordStorage() }
                 current.records.append(contentsOf: lines[start..<end])
                 current.recordCount += 1
             }
@@ -81,6 +84,25 @@ public struct Batcher<Instant: InstantProtocol>: Sendable where Instant.Duration
                 sealed.append(take())
             }
             start = end
+        }
+    }
+
+    /// Hands back a delivered batch's storage for reuse.
+    public mutating func recycle(_ storage: inout [UInt8]) {
+        guard storage.capacity >= policy.maxBytes / 2, spare == nil else { return }
+        storage.removeAll(keepingCapacity: true)
+        spare = storage
+        storage = []
+    }
+
+    /// Room for a whole batch up front (address space only: pages are touched as records come),
+    /// so a large buffer never grows by copying.
+    private mutating func prepareRecordStorage() {
+        if let reused = spare {
+            current.records = reused
+            spare = nil
+        } else {
+            current.records.reserveCapacity(policy.maxBytes + 64 * 1024)
         }
     }
 

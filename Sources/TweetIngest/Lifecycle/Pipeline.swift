@@ -58,11 +58,12 @@ public actor Pipeline<C: Clock> where C.Duration == Duration {
     public var bufferedRecords: Int { batcher.current.recordCount + sealed.reduce(0) { $0 + $1.recordCount } }
 
     private func deliverSealed(reason: String) async throws {
-        while let batch = sealed.first {
-            try await delivery.deliver(batch, reason: reason)
-            sealed.removeFirst()
-            deliveredRecords += batch.recordCount
-            deliveredObjects += (batch.recordCount > 0 ? 1 : 0) + (batch.errorCount > 0 ? 1 : 0)
+        while !sealed.isEmpty {
+            try await delivery.deliver(sealed[0], reason: reason)
+            var delivered = sealed.removeFirst()
+            deliveredRecords += delivered.recordCount
+            deliveredObjects += (delivered.recordCount > 0 ? 1 : 0) + (delivered.errorCount > 0 ? 1 : 0)
+            batcher.recycle(&delivered.records)
             observe(delivered: true)
         }
     }

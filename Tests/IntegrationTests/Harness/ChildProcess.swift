@@ -30,28 +30,12 @@ final class ChildProcess: @unchecked Sendable {
         process.standardError = err
         let input = Pipe()
         process.standardInput = standardInput == nil ? FileHandle.nullDevice : input
-        out.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            guard let self else { return }
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                self.closeStream()
-                return
-            }
-            self.appendStdout(String(decoding: data, as: UTF8.self))
-        }
-        err.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            guard let self else { return }
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                self.closeStream()
-                return
-            }
-            self.condition.lock()
-            self.stderrText += String(decoding: data, as: UTF8.self)
-            self.condition.broadcast()
-            self.condition.unlock()
+        read(out) { $0.appendStdout($1) }
+        read(err) { process, text in
+            process.condition.lock()
+            process.stderrText += text
+            process.condition.broadcast()
+            process.condition.unlock()
         }
         process.terminationHandler = { [weak self] _ in
             guard let self else { return }
@@ -68,6 +52,20 @@ final class ChildProcess: @unchecked Sendable {
                 writer.write(Data(standardInput.utf8))
                 try? writer.close()
             }.start()
+        }
+    }
+
+    /// Hands what arrives on the pipe to `received` until end of file.
+    private func read(_ pipe: Pipe, _ received: @escaping @Sendable (ChildProcess, String) -> Void) {
+        pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            guard let self else { return }
+            if data.isEmpty {
+                handle.readabilityHandler = nil
+                self.closeStream()
+                return
+            }
+            received(self, String(decoding: data, as: UTF8.self))
         }
     }
 

@@ -42,7 +42,7 @@ struct LocalDirectorySinkTests {
         let checkpoint = Checkpoint(
             stream: "tweets", query: "#swift lang:en", cursor: cursor, updatedAt: Date(timeIntervalSince1970: 1_767_323_045.5))
         try await sink.save(checkpoint)
-        #expect(directory.allFiles() == ["_state/tweets.json"])
+        #expect(directory.allFiles() == ["_state/tweets.json", "_state/tweets.lock"], "the checkpoint and the stream's lock")
         #expect(try await sink.load() == checkpoint)
         let text = String(decoding: try #require(FileManager.default.contents(atPath: sink.checkpointPath)), as: UTF8.self)
         #expect(text.contains(#""since_id" : "1380242611781386245""#))
@@ -70,5 +70,16 @@ struct LocalDirectorySinkTests {
         }
         #expect(error.description.contains(directory.path + "/blocked"))
         #expect(error.description.contains("OUTPUT_DIR"))
+    }
+
+    @Test func aSecondSinkOnTheSameStreamCannotTakeTheCheckpoint() async throws {
+        let directory = try TemporaryDirectory()
+        let first = LocalDirectorySink(root: directory.path, streamName: "tweets")
+        _ = try await first.load()
+        let second = LocalDirectorySink(root: directory.path, streamName: "tweets")
+        let error = await #expect(throws: CheckpointConflictError.self) { try await second.load() }
+        #expect(error?.description.contains("held by process \(getpid())") == true)
+        let otherStream = LocalDirectorySink(root: directory.path, streamName: "other")
+        #expect(try await otherStream.load() == nil, "another stream in the same folder is independent")
     }
 }
