@@ -25,10 +25,6 @@ public struct Batch: Sendable {
 public struct Batcher<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
     public private(set) var policy: FlushPolicy<Instant>
     public private(set) var current = Batch()
-    /// The storage of a delivered batch, kept for the next one: a full-size buffer is faulted in
-    /// and grown once, not once per object.
-    private var spare: [UInt8]?
-
     public init(maxBytes: Int, interval: Duration) {
         policy = FlushPolicy(maxBytes: maxBytes, interval: interval)
     }
@@ -87,23 +83,21 @@ public struct Batcher<Instant: InstantProtocol>: Sendable where Instant.Duration
         }
     }
 
-    /// Hands back a delivered batch's storage for reuse.
+    /// Takes a delivered batch's storage for the batch being filled (moving the few records it
+    /// already holds), so one full-size buffer is faulted in once and reused, instead of a
+    /// fresh one per object.
     public mutating func recycle(_ storage: inout [UInt8]) {
-        guard storage.capacity >= policy.maxBytes / 2, spare == nil else { return }
+        guard storage.capacity > current.records.capacity else { return }
         storage.removeAll(keepingCapacity: true)
-        spare = storage
+        storage.append(contentsOf: current.records)
+        current.records = storage
         storage = []
     }
 
     /// Room for a whole batch up front (address space only: pages are touched as records come),
     /// so a large buffer never grows by copying.
     private mutating func prepareRecordStorage() {
-        if let reused = spare {
-            current.records = reused
-            spare = nil
-        } else {
-            current.records.reserveCapacity(policy.maxBytes + 64 * 1024)
-        }
+        current.records.reserveCapacity(policy.maxBytes + 64 * 1024)
     }
 
     /// The buffered batch if the interval has run out at `now`.
