@@ -31,12 +31,14 @@ public struct Batcher<Instant: InstantProtocol>: Sendable where Instant.Duration
 
     /// Buffers a page's records; returns the batches that filled up, oldest first.
     /// `checkpoint` is where the source stands once this page is delivered.
+    /// `recordCount`/`errorCount`, when known, spare counting the lines again.
     public mutating func append(
-        records: [UInt8], errorRecords: [UInt8], checkpoint: SearchCursor?, now: Instant, wallClock: Date
+        records: [UInt8], recordCount: Int? = nil, errorRecords: [UInt8], errorCount: Int? = nil, checkpoint: SearchCursor?,
+        now: Instant, wallClock: Date
     ) -> [Batch] {
         var sealed: [Batch] = []
-        appendLines(errorRecords, now: now, wallClock: wallClock, isError: true, sealed: &sealed)
-        appendLines(records, now: now, wallClock: wallClock, isError: false, sealed: &sealed)
+        appendLines(errorRecords, count: errorCount, now: now, wallClock: wallClock, isError: true, sealed: &sealed)
+        appendLines(records, count: recordCount, now: now, wallClock: wallClock, isError: false, sealed: &sealed)
         if let checkpoint {
             if current.isEmpty, let last = sealed.indices.last {
                 sealed[last].checkpoint = checkpoint
@@ -47,11 +49,13 @@ public struct Batcher<Instant: InstantProtocol>: Sendable where Instant.Duration
         return sealed
     }
 
-    private mutating func appendLines(_ lines: [UInt8], now: Instant, wallClock: Date, isError: Bool, sealed: inout [Batch]) {
+    private mutating func appendLines(
+        _ lines: [UInt8], count knownCount: Int?, now: Instant, wallClock: Date, isError: Bool, sealed: inout [Batch]
+    ) {
         guard !lines.isEmpty else { return }
         // Fast path: the whole page fits below the size bound, so no record can trigger a flush.
         if policy.bufferedBytes + lines.count < policy.maxBytes {
-            let count = lines.reduce(into: 0) { if $1 == UInt8(ascii: "\n") { $0 += 1 } }
+            let count = knownCount ?? lines.reduce(into: 0) { if $1 == UInt8(ascii: "\n") { $0 += 1 } }
             if current.firstArrival == nil { current.firstArrival = wallClock }
             if isError {
                 current.errorRecords.append(contentsOf: lines)

@@ -22,7 +22,8 @@ public actor Pipeline<C: Clock> where C.Duration == Duration {
     /// Buffers a page; delivers whatever fills up.
     public func accept(_ page: NormalizedPage, checkpoint: SearchCursor?) async throws {
         sealed += batcher.append(
-            records: page.records, errorRecords: page.errorRecords, checkpoint: checkpoint, now: clock.now,
+            records: page.records, recordCount: page.recordCount, errorRecords: page.errorRecords, errorCount: page.errorCount,
+            checkpoint: checkpoint, now: clock.now,
             wallClock: delivery.now())
         observe()
         try await deliverSealed(reason: "size")

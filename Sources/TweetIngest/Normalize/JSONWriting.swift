@@ -8,6 +8,11 @@ enum JSONWriting {
         var runStart = index
         var inString = false
         while index < range.upperBound {
+            if inString {
+                // Most of a tweet is string content: skip it eight bytes at a time.
+                index = JSONScanner.skipPlainStringBytes(bytes, from: index, to: range.upperBound)
+                guard index < range.upperBound else { break }
+            }
             let byte = bytes[index]
             if inString {
                 if byte == UInt8(ascii: "\\") {
