@@ -15,13 +15,14 @@
 # ---------------------------------------------------------------------------------------------
 FROM swift:6.3-bookworm AS build
 
-# Headers for the system-library targets (CCurl, COpenSSL, CZlib). Versions are not pinned:
+# Headers for the system-library targets (CCurl, COpenSSL, CZlib, CRdKafka). Versions are not pinned:
 # Debian stable only ships security and point-release updates, and it drops the superseded
 # version from the archive, so a pin would break the build at the next security fix.
 # hadolint ignore=DL3008
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libcurl4-openssl-dev \
+        librdkafka-dev \
         libssl-dev \
         pkg-config \
         zlib1g-dev \
@@ -61,6 +62,7 @@ RUN apt-get update \
         ca-certificates \
         libcurl4 \
         libgcc-s1 \
+        librdkafka1 \
         libssl3 \
         libstdc++6 \
         zlib1g \

@@ -18,4 +18,7 @@ else
   echo "test: container smoke test skipped (needs root; SKIP_CONTAINER=${SKIP_CONTAINER:-0})"
 fi
 swift build --build-tests
-swift test --skip-build
+# Unit tests in parallel; the integration suites one at a time, since each starts real servers
+# and processes and a 2-core machine running them all at once slows to a crawl.
+swift test --skip-build --skip IntegrationTests
+swift test --skip-build --filter IntegrationTests --no-parallel

@@ -35,7 +35,7 @@ struct Replay: AsyncParsableCommand {
         let (config, logger) = try start()
         let summary = try await guarded { try await App.replay(files: files, config: config, logger: logger) }
         print(
-            "replayed \(summary.pages) pages: \(summary.records) records, \(summary.errorRecords) set aside as errors, \(summary.objects) objects written to \(config.s3.map { "s3://\($0.bucket)" } ?? config.outputDirectory)"
+            "replayed \(summary.pages) pages: \(summary.records) records, \(summary.errorRecords) set aside as errors, \(summary.objects) objects delivered to \(summary.destination)"
         )
     }
 }

@@ -16,6 +16,10 @@ public struct Config: Sendable {
 
     public enum Switch: String, Sendable, CaseIterable { case on, off }
 
+    /// Where records go (`SINK`). The checkpoint lives in S3 when `S3_BUCKET` is set, else in
+    /// `OUTPUT_DIR`, whatever the sink.
+    public enum SinkKind: String, Sendable, CaseIterable { case s3, file, firehose, kafka }
+
     /// Metrics: EMF lines on stdout for CloudWatch, and optionally a Prometheus endpoint.
     public struct Metrics: Sendable {
         /// Nil: on when logs are JSON (a container), off on a terminal.
@@ -73,6 +77,11 @@ public struct Config: Sendable {
     public var metrics: Metrics
     /// The S3 destination; nil (no `S3_BUCKET`) writes to `outputDirectory`.
     public var s3: S3Settings?
+    public var sink: SinkKind
+    /// The Firehose destination (`SINK=firehose`); nil otherwise.
+    public var firehose: FirehoseSettings?
+    /// The Kafka destination (`SINK=kafka`); nil otherwise.
+    public var kafka: KafkaSettings?
     /// Non-fatal findings (unknown variables with our prefixes, odd but allowed values).
     public var warnings: [String] = []
 
@@ -115,6 +124,15 @@ public struct Config: Sendable {
             intervalSeconds: reader.integer(.metricsIntervalSeconds, default: 60, range: 1...3600),
             prometheusPort: reader.string(.metricsPort).map { _ in reader.integer(.metricsPort, default: 9464, range: 1...65535) })
         s3 = reader.s3Settings(home: environment["HOME"])
+        sink = reader.choice(.sink, default: s3 == nil ? SinkKind.file : .s3)
+        if sink == .s3, s3 == nil, reader.string(.sink) != nil {
+            reader.fail(.sink, "s3", "SINK=s3 needs S3_BUCKET (or choose file, firehose, kafka)")
+        }
+        if sink == .file, s3 != nil {
+            reader.warnings.append("SINK=file with S3_BUCKET set: objects go to OUTPUT_DIR and the checkpoint to S3_BUCKET")
+        }
+        firehose = FirehoseSettings.read(&reader, selected: sink == .firehose, home: environment["HOME"])
+        kafka = reader.kafkaSettings(selected: sink == .kafka)
         if !twitter.expansions.split(separator: ",").contains("author_id") {
             reader.warnings.append(
                 "TWITTER_EXPANSIONS does not include author_id: every record's \"author\" will be null")
@@ -148,7 +166,7 @@ public struct Config: Sendable {
 
     /// The effective configuration, secrets redacted, in declaration order.
     public var summary: [(EnvironmentVariable, String)] {
-        [
+        let core: [(EnvironmentVariable, String)] = [
             (.twitterBearerToken, twitter.bearerToken == nil ? "(not set)" : "<redacted>"),
             (.twitterQuery, twitter.query ?? "(not set)"),
             (.twitterAPIURL, twitter.apiURL),
@@ -171,7 +189,10 @@ public struct Config: Sendable {
             (.metricsEMF, metrics.emf?.rawValue ?? "auto (on when logs are json)"),
             (.metricsIntervalSeconds, String(metrics.intervalSeconds)),
             (.metricsPort, metrics.prometheusPort.map(String.init) ?? "(off)"),
-        ] + S3Settings.summary(s3)
+        ]
+        let sinks: [(EnvironmentVariable, String)] = [(.sink, sink.rawValue)]
+        let destinations = S3Settings.summary(s3) + FirehoseSettings.summary(firehose, awsListed: s3 != nil)
+        return core + sinks + destinations + KafkaSettings.summary(kafka)
     }
 
     static func isLoopback(_ url: String) -> Bool {

@@ -18,6 +18,7 @@ public enum EnvironmentVariable: String, CaseIterable, Sendable {
     case shutdownTimeoutSeconds = "SHUTDOWN_TIMEOUT_SECONDS"
     case logLevel = "LOG_LEVEL"
     case logFormat = "LOG_FORMAT"
+    case sink = "SINK"
     case stateDir = "STATE_DIR"
     case metricsPort = "METRICS_PORT"
     case metricsEMF = "METRICS_EMF"
@@ -49,12 +50,28 @@ public enum EnvironmentVariable: String, CaseIterable, Sendable {
     case awsEC2MetadataDisabled = "AWS_EC2_METADATA_DISABLED"
     case awsEC2MetadataServiceEndpoint = "AWS_EC2_METADATA_SERVICE_ENDPOINT"
 
+    // Firehose destination (SINK=firehose); region and credentials as for S3.
+    case firehoseStreamName = "FIREHOSE_STREAM_NAME"
+    case awsEndpointURLFirehose = "AWS_ENDPOINT_URL_FIREHOSE"
+
+    // Kafka destination (SINK=kafka); librdkafka's property each maps to is in KafkaSettings.
+    case kafkaBrokers = "KAFKA_BROKERS"
+    case kafkaTopic = "KAFKA_TOPIC"
+    case kafkaErrorTopic = "KAFKA_ERROR_TOPIC"
+    case kafkaCompression = "KAFKA_COMPRESSION"
+    case kafkaDeliveryTimeoutSeconds = "KAFKA_DELIVERY_TIMEOUT_SECONDS"
+    case kafkaSecurityProtocol = "KAFKA_SECURITY_PROTOCOL"
+    case kafkaSASLMechanism = "KAFKA_SASL_MECHANISM"
+    case kafkaSASLUsername = "KAFKA_SASL_USERNAME"
+    case kafkaSASLPassword = "KAFKA_SASL_PASSWORD"
+    case kafkaSSLCALocation = "KAFKA_SSL_CA_LOCATION"
+
     /// Prefixes that are ours: an unknown variable with one of them is probably a typo.
-    static let ownedPrefixes = ["TWITTER_", "BUFFER_", "STREAM_", "OUTPUT_", "TWEET_INGEST_", "S3_", "METRICS_"]
+    static let ownedPrefixes = ["TWITTER_", "BUFFER_", "STREAM_", "OUTPUT_", "TWEET_INGEST_", "S3_", "METRICS_", "FIREHOSE_", "KAFKA_"]
 
     var isSecret: Bool {
         switch self {
-        case .twitterBearerToken, .awsSecretAccessKey, .awsSessionToken, .awsContainerAuthorizationToken: true
+        case .twitterBearerToken, .awsSecretAccessKey, .awsSessionToken, .awsContainerAuthorizationToken, .kafkaSASLPassword: true
         default: false
         }
     }

@@ -117,7 +117,8 @@ extension EnvironmentReader {
             credentials: awsCredentialSettings(home: home))
     }
 
-    private mutating func awsCredentialSettings(home: String?) -> AWSCredentialSettings {
+    /// The credential chain's variables; shared by every AWS destination (S3, Firehose).
+    mutating func awsCredentialSettings(home: String?) -> AWSCredentialSettings {
         let fullURI = trimmedS3Value(.awsContainerCredentialsFullURI)
         if let fullURI, S3Endpoint(parsing: fullURI.split(separator: "?", maxSplits: 1).first.map(String.init) ?? fullURI) == nil {
             fail(.awsContainerCredentialsFullURI, fullURI, "must be an http(s) URL such as http://169.254.170.23/v1/credentials")
@@ -178,7 +179,8 @@ extension EnvironmentReader {
         }
     }
 
-    private mutating func s3EndpointURL(_ variable: EnvironmentVariable) -> S3Endpoint? {
+    /// An http(s) endpoint URL (`AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_FIREHOSE`).
+    mutating func s3EndpointURL(_ variable: EnvironmentVariable) -> S3Endpoint? {
         guard let raw = string(variable) else { return nil }
         guard let endpoint = S3Endpoint(parsing: raw) else {
             fail(
@@ -189,7 +191,7 @@ extension EnvironmentReader {
         return endpoint
     }
 
-    private mutating func awsRegionCode(_ variable: EnvironmentVariable) -> String? {
+    mutating func awsRegionCode(_ variable: EnvironmentVariable) -> String? {
         guard let raw = string(variable) else { return nil }
         let value = raw.trimmingCharacters(in: .whitespaces)
         guard SigV4Signer.isScopeComponent(value) else {

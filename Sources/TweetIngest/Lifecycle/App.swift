@@ -13,12 +13,31 @@ public enum App {
     static func destination(_ config: Config, logger: Logger) async throws -> (
         sink: any Sink, checkpoints: any CheckpointStore, checkpointLocation: String
     ) {
-        guard let s3 = config.s3 else {
-            let local = localSink(config)
-            return (local, local, local.checkpointPath)
+        // The checkpoint (and, for record sinks, the error output) live in S3 when a bucket is
+        // set, else in the local folder.
+        let local = localSink(config)
+        var bucket: S3Destination.Connected?
+        if let s3 = config.s3 {
+            bucket = try await S3Destination.connect(s3, streamName: config.streamName, http: CurlHTTPClient(), logger: logger)
         }
-        let connected = try await S3Destination.connect(s3, streamName: config.streamName, http: CurlHTTPClient(), logger: logger)
-        return (connected.sink, connected.checkpoints, connected.checkpoints.location)
+        let checkpoints: any CheckpointStore = bucket?.checkpoints ?? local
+        let location = bucket?.checkpoints.location ?? local.checkpointPath
+        let objects: any Sink = bucket?.sink ?? local
+        switch config.sink {
+        case .s3:
+            return (objects, checkpoints, location)
+        case .file:
+            return (local, checkpoints, location)
+        case .firehose:
+            guard let firehose = config.firehose else { throw ConfigError([]) }
+            // Start-up check (DescribeDeliveryStream) inside connect.
+            let sink = try await FirehoseDestination.connect(firehose, errorOutput: objects, http: CurlHTTPClient(), logger: logger)
+            return (sink, checkpoints, location)
+        case .kafka:
+            guard let kafka = config.kafka else { throw ConfigError([]) }
+            let sink = try await KafkaSink.connect(kafka, streamName: config.streamName, logger: logger)
+            return (sink, checkpoints, location)
+        }
     }
 
     static func layout(_ config: Config) -> ObjectKeyLayout {
@@ -125,7 +144,8 @@ public enum App {
             delivery: delivery(config, sink: sink, checkpoints: nil, query: config.twitter.query ?? "", logger: logger),
             maxBytes: config.bufferSizeBytes, interval: .seconds(config.bufferIntervalSeconds), clock: ContinuousClock())
         let replayer = Replayer(pipeline: pipeline, query: config.twitter.query, logger: logger, now: { Date() })
-        let summary = try await replayer.replay(files: files)
+        var summary = try await replayer.replay(files: files)
+        summary.destination = sink.destination
         logger.info(
             "replay complete",
             metadata: [

@@ -16,7 +16,7 @@ public enum ExitStatus {
         case is ConfigError: config
         case SearchError.notAuthorized: notAuthorized
         case SearchError.badRequest: config
-        case is S3HealthcheckError: unavailable
+        case is S3HealthcheckError, is FirehoseHealthcheckError, is KafkaStartupError: unavailable
         case is CheckpointConflictError: conflict
         default: failure
         }

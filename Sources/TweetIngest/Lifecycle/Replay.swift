@@ -12,6 +12,8 @@ public struct ReplaySummary: Sendable, Equatable {
     public var errorRecords = 0
     public var malformedPages = 0
     public var objects = 0
+    /// Where they went (`file://...`, `s3://...`, `firehose://...`, `kafka://...`).
+    public var destination = ""
 }
 
 /// Feeds recorded API pages through the same normalize/buffer/sink path as the daemon: a file

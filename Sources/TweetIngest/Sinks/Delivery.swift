@@ -69,24 +69,42 @@ public struct Delivery: Sendable {
     /// checkpoint it carries.
     public func deliver(_ batch: Batch, reason: String) async throws {
         for object in try objects(for: batch) {
-            try await withRetries("write \(object.key)", metadata: ["sink.key": "\(object.key)"]) {
-                try await sink.deliver(object)
+            let rejected = try await write(object, reason: reason)
+            if !rejected.isEmpty, let arrival = batch.firstArrival {
+                // Refused for good by the destination (never retried): set aside as error records.
+                let errors = DeliveryObject(
+                    key: layout.errorKey(arrival: arrival, random: randomSuffix()), body: try encode(rejected.flatMap(\.errorLine)),
+                    contentEncoding: compression == .gzip ? "gzip" : nil, recordCount: rejected.count, isErrorOutput: true)
+                _ = try await write(errors, reason: reason)
             }
-            Counter(label: (object.isErrorOutput ? MetricName.errorRecordsDelivered : .recordsDelivered).rawValue).increment(by: object.recordCount)
-            Counter(label: MetricName.objectsDelivered.rawValue).increment()
-            Counter(label: MetricName.bytesDelivered.rawValue).increment(by: object.body.count)
-            logger.info(
-                "delivered object",
-                metadata: [
-                    "sink.destination": "\(sink.destination)", "sink.key": "\(object.key)", "batch.records": "\(object.recordCount)",
-                    "batch.bytes": "\(object.body.count)", "flush.reason": "\(reason)",
-                ])
         }
         if let cursor = batch.checkpoint, let checkpoints {
             let checkpoint = Checkpoint(stream: streamName, query: query, cursor: cursor, updatedAt: now())
             try await withRetries("save the checkpoint", metadata: [:]) { try await checkpoints.save(checkpoint) }
             logger.debug("checkpoint saved", metadata: ["checkpoint.since_id": "\(cursor.sinceID?.description ?? "-")"])
         }
+    }
+
+    /// Writes one object, retrying until it is durable; returns the records the sink refused.
+    private func write(_ object: DeliveryObject, reason: String) async throws -> [RejectedRecord] {
+        var rejected: [RejectedRecord] = []
+        try await withRetries("write \(object.key)", metadata: ["sink.key": "\(object.key)"]) {
+            rejected = try await sink.deliverSettingAsideRejects(object)
+        }
+        let delivered = object.recordCount - rejected.count
+        Counter(label: (object.isErrorOutput ? MetricName.errorRecordsDelivered : .recordsDelivered).rawValue).increment(by: delivered)
+        Counter(label: MetricName.objectsDelivered.rawValue).increment()
+        Counter(label: MetricName.bytesDelivered.rawValue).increment(by: object.body.count)
+        var metadata: Logger.Metadata = [
+            "sink.destination": "\(sink.destination)", "sink.key": "\(object.key)", "batch.records": "\(delivered)",
+            "batch.bytes": "\(object.body.count)", "flush.reason": "\(reason)",
+        ]
+        if !rejected.isEmpty { metadata["batch.rejected_records"] = "\(rejected.count)" }
+        logger.info("delivered object", metadata: metadata)
+        if !rejected.isEmpty {
+            logger.error("the destination refused records for good; they go to the error output", metadata: metadata)
+        }
+        return rejected
     }
 
     private func withRetries(_ what: String, metadata: Logger.Metadata, _ operation: () async throws -> Void) async throws {

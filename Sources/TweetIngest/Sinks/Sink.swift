@@ -28,6 +28,31 @@ public protocol Sink: Sendable {
     /// Where objects go, for log lines (`file:///data`, `s3://bucket`).
     var destination: String { get }
     func deliver(_ object: DeliveryObject) async throws
+    /// Like `deliver`, for a destination that takes records one by one and refuses some for good
+    /// (Firehose: a record over 1,000 KiB). A returned call means every other record is durable;
+    /// the refused ones come back so `Delivery` writes them to the error output instead of
+    /// retrying forever. The default delivers the object whole and refuses nothing.
+    func deliverSettingAsideRejects(_ object: DeliveryObject) async throws -> [RejectedRecord]
+}
+
+extension Sink {
+    public func deliverSettingAsideRejects(_ object: DeliveryObject) async throws -> [RejectedRecord] {
+        try await deliver(object)
+        return []
+    }
+}
+
+/// A record a destination refused for good, with the error-output line that says why.
+public struct RejectedRecord: Sendable, Equatable {
+    /// The record as it was in the object, `\n` included.
+    public var record: [UInt8]
+    /// A `\n`-terminated Firehose-style error record (`errorCode`, `errorMessage`, `rawData`...).
+    public var errorLine: [UInt8]
+
+    public init(record: [UInt8], errorLine: [UInt8]) {
+        self.record = record
+        self.errorLine = errorLine
+    }
 }
 
 /// Where the source position is saved once everything before it is delivered; it lives beside
