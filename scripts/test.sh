@@ -17,6 +17,8 @@ if [ "${SKIP_CONTAINER:-0}" != 1 ] && [ "$(id -u)" -eq 0 ]; then
 else
   echo "test: container smoke test skipped (needs root; SKIP_CONTAINER=${SKIP_CONTAINER:-0})"
 fi
+# The code stays formatted (.swift-format): `swift format -i -r Sources Tests` fixes it.
+swift format lint --strict -r Sources Tests Package.swift
 swift build --build-tests
 # Unit tests in parallel; the integration suites one at a time, since each starts real servers
 # and processes and a 2-core machine running them all at once slows to a crawl.

@@ -53,7 +53,9 @@ struct CheckConfig: AsyncParsableCommand {
 
 struct Healthcheck: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Exit 0 while the daemon on this machine is alive and making progress, 1 with the reason otherwise (the container health check).")
+        abstract:
+            "Exit 0 while the daemon on this machine is alive and making progress, 1 with the reason otherwise (the container health check)."
+    )
 
     func run() async throws {
         let (config, _) = try start(quiet: true)

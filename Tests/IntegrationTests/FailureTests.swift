@@ -42,7 +42,8 @@ struct FailureTests {
 
     @Test func checkConfigPrintsTheEffectiveConfigurationWithTheTokenRedacted() throws {
         let output = try Paths.temporaryDirectory("check")
-        var environment = TweetIngest.environment(api: nil, outputDir: output, extra: ["TWITTER_BEARER_TOKEN": "sekrit-123", "TWITER_QUERY": "typo"])
+        var environment = TweetIngest.environment(
+            api: nil, outputDir: output, extra: ["TWITTER_BEARER_TOKEN": "sekrit-123", "TWITER_QUERY": "typo"])
         environment["TWITTER_TYPO_VAR"] = "x"
         let (status, process) = try TweetIngest.run(["check-config"], environment: environment)
         #expect(status == 0)

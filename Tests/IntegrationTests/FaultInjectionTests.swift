@@ -25,7 +25,9 @@ struct FaultInjectionTests {
             environment.merge(
                 try moto.environment(
                     bucket: FaultInjectionTests.bucket,
-                    extra: ["AWS_ENDPOINT_URL_S3": proxy.endpoint, "BUFFER_SIZE_MB": "1", "SHUTDOWN_TIMEOUT_SECONDS": "5"].merging(extra) { $1 })
+                    extra: ["AWS_ENDPOINT_URL_S3": proxy.endpoint, "BUFFER_SIZE_MB": "1", "SHUTDOWN_TIMEOUT_SECONDS": "5"].merging(extra) {
+                        $1
+                    })
             ) { $1 }
             self.environment = environment
         }
@@ -56,7 +58,9 @@ struct FaultInjectionTests {
         }
         let stats = try await rig.proxy.stats()
         #expect(stats.faulted > 3, "the proxy really broke writes: \(stats)")
-        let report = try rig.report("30% of S3 writes fail (503, 500, drop before/after)", daemons: daemons, note: "\(stats.faulted) of \(stats.requests) requests broken")
+        let report = try rig.report(
+            "30% of S3 writes fail (503, 500, drop before/after)", daemons: daemons,
+            note: "\(stats.faulted) of \(stats.requests) requests broken")
         #expect(report.served == 2000)
         #expect(report.lost == 0)
         #expect(report.duplicates == 0)
@@ -80,7 +84,9 @@ struct FaultInjectionTests {
             "at most about one 1 MiB buffer and a page are held: \(servedDuringOutage) served, \(deliveredBeforeOutage) delivered")
         try await rig.proxy.blackout(false)
         // Back: the buffer goes out, polling resumes and catches up on all 4,000 tweets.
-        #expect(daemon.waitForLines(timeout: 180) { $0.contains("poll cycle complete") && $0.contains("poll.records=0") }, "\(daemon.allOutput)")
+        #expect(
+            daemon.waitForLines(timeout: 180) { $0.contains("poll cycle complete") && $0.contains("poll.records=0") }, "\(daemon.allOutput)"
+        )
         daemon.send(SIGTERM)
         #expect(daemon.waitForExit(timeout: 30) == 0)
         let report = try rig.report(
@@ -109,7 +115,9 @@ struct FaultInjectionTests {
         }
         let last = try TweetIngest.start(["run"], environment: rig.environment)
         daemons.append(last)
-        #expect(last.waitForLines(count: 2, timeout: 180) { $0.contains("poll cycle complete") && $0.contains("poll.records=0") }, "\(last.allOutput)")
+        #expect(
+            last.waitForLines(count: 2, timeout: 180) { $0.contains("poll cycle complete") && $0.contains("poll.records=0") },
+            "\(last.allOutput)")
         last.send(SIGTERM)
         #expect(last.waitForExit(timeout: 30) == 0)
         let report = try rig.report("kill -9 at \(kills) random moments, restarted each time", daemons: [last])
@@ -123,7 +131,8 @@ struct FaultInjectionTests {
     @Test func sigtermDuringAFailingFlushExitsWithinTheTimeoutAndLosesNothing() async throws {
         let rig = try await Rig(api: try FakeXAPI(), extra: ["TWITTER_POLL_INTERVAL_SECONDS": "1", "BUFFER_INTERVAL_SECONDS": "900"])
         let daemon = try TweetIngest.start(["run"], environment: rig.environment)
-        #expect(daemon.waitForLines(timeout: 60) { $0.contains("poll cycle complete") && $0.contains("poll.records=0") }, "\(daemon.allOutput)")
+        #expect(
+            daemon.waitForLines(timeout: 60) { $0.contains("poll cycle complete") && $0.contains("poll.records=0") }, "\(daemon.allOutput)")
         try await rig.proxy.blackout(true)
         let stoppedAt = Date()
         daemon.send(SIGTERM)
@@ -136,7 +145,8 @@ struct FaultInjectionTests {
         let (again, second) = try TweetIngest.run(["run", "--once"], environment: rig.environment, timeout: 120)
         #expect(again == 0, "\(second.allOutput)")
         let report = try rig.report(
-            "SIGTERM in the middle of a failing flush", daemons: [daemon, second], note: String(format: "exited %.1f s after SIGTERM", took))
+            "SIGTERM in the middle of a failing flush", daemons: [daemon, second], note: String(format: "exited %.1f s after SIGTERM", took)
+        )
         #expect(report.served == 400)
         #expect(report.lost == 0)
         #expect(report.duplicates == 0)
@@ -155,7 +165,8 @@ struct FaultInjectionTests {
         }
         #expect(daemons[0].allOutput.contains("usage cap"))
         let requests = try api.requests()
-        let report = try rig.report("X API: 429, usage cap, 503, timeout, truncated, partial errors", daemons: daemons, note: "\(requests.count) API requests")
+        let report = try rig.report(
+            "X API: 429, usage cap, 503, timeout, truncated, partial errors", daemons: daemons, note: "\(requests.count) API requests")
         #expect(report.served == 400)
         #expect(report.lost == 0)
         #expect(report.duplicates == 0)

@@ -44,7 +44,12 @@ struct PipelineEndToEndTests {
         #expect(status == 0, "\(process.allOutput)")
         let delivered = try DeliveredObjects(outputDir: output)
         #expect(delivered.records.count == 400)
-        #expect(delivered.dataFiles.allSatisfy { $0.range(of: #"^\d{4}/\d{2}/\d{2}/\d{2}/tweets-1-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-[0-9a-f-]{36}$"#, options: .regularExpression) != nil })
+        #expect(
+            delivered.dataFiles.allSatisfy {
+                $0.range(
+                    of: #"^\d{4}/\d{2}/\d{2}/\d{2}/tweets-1-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-[0-9a-f-]{36}$"#,
+                    options: .regularExpression) != nil
+            })
         for record in delivered.records {
             let author = try #require(record["author"] as? [String: Any])
             #expect(author["id"] as? String == record["author_id"] as? String)

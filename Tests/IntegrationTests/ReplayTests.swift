@@ -6,7 +6,9 @@ struct ReplayTests {
     @Test func replayOfPagesAndTwarcJSONLWritesEveryTweetAndSetsAsideABrokenLine() throws {
         let output = try Paths.temporaryDirectory("replay")
         // A twarc-style JSONL archive: two pages, one per line, and a truncated line between them.
-        let pages = ["twarc_search_recent_brexit_page_2021-09-22.json", "twarc_search_recent_kpop_page_with_places_and_errors_2021-09-22.json"]
+        let pages = [
+            "twarc_search_recent_brexit_page_2021-09-22.json", "twarc_search_recent_kpop_page_with_places_and_errors_2021-09-22.json",
+        ]
         var jsonl = ""
         var brokenLine = ""
         for (index, name) in pages.enumerated() {
@@ -22,7 +24,8 @@ struct ReplayTests {
         try jsonl.write(toFile: archive, atomically: true, encoding: .utf8)
         let pretty = Paths.twitterFixtures + "/twarc_search_recent_obama_page_with_errors_2021-04-08.json"
 
-        let (status, process) = try TweetIngest.run(["replay", archive, pretty], environment: TweetIngest.environment(api: nil, outputDir: output))
+        let (status, process) = try TweetIngest.run(
+            ["replay", archive, pretty], environment: TweetIngest.environment(api: nil, outputDir: output))
         #expect(status == 0, "\(process.allOutput)")
         #expect(process.lines.contains { $0.hasPrefix("replayed 3 pages: 300 records, 1 set aside") })
         let delivered = try DeliveredObjects(outputDir: output)
@@ -56,7 +59,8 @@ struct ReplayTests {
 
     @Test func replayOfAMissingFileFailsWithItsName() throws {
         let output = try Paths.temporaryDirectory("replay-missing")
-        let (status, process) = try TweetIngest.run(["replay", "/nonexistent/pages.jsonl"], environment: TweetIngest.environment(api: nil, outputDir: output))
+        let (status, process) = try TweetIngest.run(
+            ["replay", "/nonexistent/pages.jsonl"], environment: TweetIngest.environment(api: nil, outputDir: output))
         #expect(status == 1)
         #expect(process.standardError.contains("/nonexistent/pages.jsonl"))
     }

@@ -79,7 +79,9 @@ public struct SigV4Signer: Sendable {
         if isS3 { toSign.append(("x-amz-content-sha256", payloadHash)) }
         var unsigned: [(String, String)] = []
         if let token = credentials.sessionToken {
-            if signsSecurityToken { toSign.append(("x-amz-security-token", token)) } else {
+            if signsSecurityToken {
+                toSign.append(("x-amz-security-token", token))
+            } else {
                 unsigned.append(("x-amz-security-token", token))
             }
         }

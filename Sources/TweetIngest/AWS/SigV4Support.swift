@@ -37,7 +37,8 @@ struct SigV4Timestamp: Sendable {
         var parts = tm()
         guard gmtime_r(&time, &parts) != nil else { throw .invalidDate }
         day = Self.digits(Int(parts.tm_year) + 1900, 4) + Self.digits(Int(parts.tm_mon) + 1) + Self.digits(Int(parts.tm_mday))
-        dateTime = day + "T" + Self.digits(Int(parts.tm_hour)) + Self.digits(Int(parts.tm_min))
+        dateTime =
+            day + "T" + Self.digits(Int(parts.tm_hour)) + Self.digits(Int(parts.tm_min))
             + Self.digits(Int(parts.tm_sec)) + "Z"
     }
 

@@ -53,7 +53,9 @@ struct EnvironmentReader {
         guard let raw = string(.twitterBearerToken) else { return nil }
         let token = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         if token.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value == 0x7F }) {
-            fail(.twitterBearerToken, raw, "must be one line of printable characters: the bearer token exactly as the developer portal shows it")
+            fail(
+                .twitterBearerToken, raw,
+                "must be one line of printable characters: the bearer token exactly as the developer portal shows it")
         }
         return Secret(token)
     }

@@ -8,7 +8,9 @@ public struct HTTPRequest: Sendable, Equatable {
     /// Whole-transfer limit, connection included.
     public var timeoutSeconds: Int
 
-    public init(method: String = "GET", url: String, headers: [(name: String, value: String)] = [], body: [UInt8]? = nil, timeoutSeconds: Int = 30) {
+    public init(
+        method: String = "GET", url: String, headers: [(name: String, value: String)] = [], body: [UInt8]? = nil, timeoutSeconds: Int = 30
+    ) {
         self.method = method
         self.url = url
         self.headers = headers

@@ -74,7 +74,8 @@ public struct Replayer<C: Clock>: Sendable where C.Duration == Duration {
             summary.errorRecords += 1
             logger.warning("set aside a page that is not usable", metadata: ["replay.page": "\(location)", "error": "\(error)"])
             var rejected = NormalizedPage()
-            rejected.errorRecords = ErrorRecord(code: "Replay.MalformedPage", message: "\(location): \(error)", raw: page, context: context).line
+            rejected.errorRecords =
+                ErrorRecord(code: "Replay.MalformedPage", message: "\(location): \(error)", raw: page, context: context).line
             rejected.errorCount = 1
             try await pipeline.accept(rejected, checkpoint: nil)
         }

@@ -100,7 +100,8 @@ public enum PageNormalizer {
         ingest: [UInt8], context: IngestContext, into result: inout NormalizedPage
     ) {
         guard tweet.isObject else {
-            return reject(tweet.range, bytes, code: "Normalize.NotAnObject", message: "a data[] entry is not a JSON object", context, &result)
+            return reject(
+                tweet.range, bytes, code: "Normalize.NotAnObject", message: "a data[] entry is not a JSON object", context, &result)
         }
         guard let id = tweet.id else {
             return reject(tweet.range, bytes, code: "Normalize.MissingId", message: "the tweet has no string \"id\"", context, &result)

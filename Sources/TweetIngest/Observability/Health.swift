@@ -47,10 +47,12 @@ public struct HealthState: Codable, Equatable, Sendable {
         let lastProgress = lastPollAt ?? startedAt
         let sincePoll = now.timeIntervalSince(lastProgress)
         if sincePoll > pollDeadline {
-            return "no poll cycle has completed for \(Int(sincePoll)) s (limit \(Int(pollDeadline)) s): the X API is unreachable or failing; see the logs"
+            return
+                "no poll cycle has completed for \(Int(sincePoll)) s (limit \(Int(pollDeadline)) s): the X API is unreachable or failing; see the logs"
         }
         if let oldest = oldestUndeliveredAt, now.timeIntervalSince(oldest) > deliveryDeadline {
-            return "records have waited \(Int(now.timeIntervalSince(oldest))) s for delivery (limit \(Int(deliveryDeadline)) s): the sink is failing; see the logs"
+            return
+                "records have waited \(Int(now.timeIntervalSince(oldest))) s for delivery (limit \(Int(deliveryDeadline)) s): the sink is failing; see the logs"
         }
         return nil
     }

@@ -105,7 +105,9 @@ public struct RecentSearchPoller: Sendable {
                         if !page.partialErrors.isEmpty {
                             logger.warning(
                                 "the API reported partial errors; the page is used",
-                                metadata: ["twitter.errors": "\(page.partialErrors.count)", "twitter.first_error": "\(page.partialErrors[0])"])
+                                metadata: [
+                                    "twitter.errors": "\(page.partialErrors.count)", "twitter.first_error": "\(page.partialErrors[0])",
+                                ])
                         }
                         let next = cursor.advanced(by: page.meta, startTime: cycleStartTime)
                         try await take(TakenPage(page: page, cursor: next))
@@ -124,7 +126,8 @@ public struct RecentSearchPoller: Sendable {
                     }
                 case .rateLimited(let until):
                     let wait = max(1, (until ?? now().addingTimeInterval(60)).timeIntervalSince(now()) + 1)
-                    logger.warning("429 Too Many Requests: waiting for the rate-limit reset", metadata: ["twitter.wait_seconds": "\(Int(wait))"])
+                    logger.warning(
+                        "429 Too Many Requests: waiting for the rate-limit reset", metadata: ["twitter.wait_seconds": "\(Int(wait))"])
                     rateLimit = RateLimit()
                     Counter(label: MetricName.rateLimitWaits.rawValue).increment()
                     try await sleep(wait)
@@ -139,7 +142,10 @@ public struct RecentSearchPoller: Sendable {
                     let restart = cycleStart.addingTimeInterval(-Self.window + 300)
                     logger.error(
                         "the checkpoint is older than recent search's 7-day window; tweets between it and the window start may be missing. Restarting from the oldest reachable time",
-                        metadata: ["twitter.since_id": "\(cursor.sinceID?.description ?? "-")", "twitter.detail": "\(text)", "twitter.restart_at": "\(UTCTime(restart).rfc3339Seconds)"])
+                        metadata: [
+                            "twitter.since_id": "\(cursor.sinceID?.description ?? "-")", "twitter.detail": "\(text)",
+                            "twitter.restart_at": "\(UTCTime(restart).rfc3339Seconds)",
+                        ])
                     // Tweets newer than a pending gap were taken already: keep the gap, drop only
                     // the unreachable lower bound.
                     cursor.sinceID = nil
@@ -164,13 +170,18 @@ public struct RecentSearchPoller: Sendable {
             }
             attempt += 1
             guard attempt < maxAttempts else {
-                logger.error("giving up this poll cycle; the next one resumes where it stopped", metadata: ["twitter.attempts": "\(attempt)", "error": "\(failure)"])
+                logger.error(
+                    "giving up this poll cycle; the next one resumes where it stopped",
+                    metadata: ["twitter.attempts": "\(attempt)", "error": "\(failure)"])
                 return .interrupted(pages: pages, records: records, reason: failure)
             }
             let delay = backoff.delay(attempt: attempt, unit: random())
             Counter(label: MetricName.retries.rawValue).increment()
             logger.warning(
-                "request failed; retrying", metadata: ["error": "\(failure)", "twitter.attempt": "\(attempt)", "retry.delay_seconds": "\(String(format: "%.1f", delay))"])
+                "request failed; retrying",
+                metadata: [
+                    "error": "\(failure)", "twitter.attempt": "\(attempt)", "retry.delay_seconds": "\(String(format: "%.1f", delay))",
+                ])
             try await sleep(delay)
         }
     }
@@ -181,7 +192,9 @@ public struct RecentSearchPoller: Sendable {
         guard cursor.sinceID == nil, let start = cursor.pending?.startTime, start < earliest else { return }
         logger.warning(
             "the unfinished cycle started before recent search's 7-day window; tweets older than the window are out of reach",
-            metadata: ["twitter.start_time": "\(UTCTime(start).rfc3339Seconds)", "twitter.window_start": "\(UTCTime(earliest).rfc3339Seconds)"])
+            metadata: [
+                "twitter.start_time": "\(UTCTime(start).rfc3339Seconds)", "twitter.window_start": "\(UTCTime(earliest).rfc3339Seconds)",
+            ])
         cursor.pending?.startTime = earliest
     }
 

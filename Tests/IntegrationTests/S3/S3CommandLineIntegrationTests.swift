@@ -43,7 +43,9 @@ struct S3CommandLineIntegrationTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: environment["OUTPUT_DIR"]!).isEmpty)
     }
 
-    @Test("run --once across poll cycles with API faults: every served tweet lands in S3 exactly once, resuming from the checkpoint in the bucket")
+    @Test(
+        "run --once across poll cycles with API faults: every served tweet lands in S3 exactly once, resuming from the checkpoint in the bucket"
+    )
     func runOnceWithCheckpoint() async throws {
         let moto = try await S3MotoServer(buckets: ["tweets-run"])
         defer { moto.stop() }

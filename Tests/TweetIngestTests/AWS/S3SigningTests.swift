@@ -185,7 +185,8 @@ struct S3SigningTests {
         dump(credentials, to: &dumped)
         for text in [
             credentials.description, credentials.debugDescription, String(describing: credentials),
-            String(reflecting: credentials), "\(credentials)", dumped, String(describing: Mirror(reflecting: credentials).children.map(\.value)),
+            String(reflecting: credentials), "\(credentials)", dumped,
+            String(describing: Mirror(reflecting: credentials).children.map(\.value)),
         ] {
             #expect(!text.contains("wJalrXUtnFEMI"), "secret leaked in: \(text)")
             #expect(!text.contains("SESSIONTOKENVALUE"), "token leaked in: \(text)")

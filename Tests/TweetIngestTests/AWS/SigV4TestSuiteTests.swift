@@ -114,12 +114,16 @@ struct SigV4TestSuiteTests {
     @Test(
         "a form-encoded POST body is signed through its payload hash (published vectors)",
         arguments: [
-            ("application/x-www-form-urlencoded",
-             "42a5e5bb34198acb3e84da4f085bb7927f2bc277ca766e6d19c73c2154021281",
-             "ff11897932ad3f4e8b18135d722051e5ac45fc38421b1da7b9d196a0fe09473a"),
-            ("application/x-www-form-urlencoded; charset=utf8",
-             "2e1cf7ed91881a30569e46552437e4156c823447bf1781b921b5d486c568dd1c",
-             "1a72ec8f64bd914b0e42e42607c7fbce7fb2c7465f63e3092b3b0d39fa77a6fe"),
+            (
+                "application/x-www-form-urlencoded",
+                "42a5e5bb34198acb3e84da4f085bb7927f2bc277ca766e6d19c73c2154021281",
+                "ff11897932ad3f4e8b18135d722051e5ac45fc38421b1da7b9d196a0fe09473a"
+            ),
+            (
+                "application/x-www-form-urlencoded; charset=utf8",
+                "2e1cf7ed91881a30569e46552437e4156c823447bf1781b921b5d486c568dd1c",
+                "1a72ec8f64bd914b0e42e42607c7fbce7fb2c7465f63e3092b3b0d39fa77a6fe"
+            ),
         ])
     func publishedFormVectors(contentType: String, canonicalRequestHash: String, signature: String) throws {
         let signer = try SigV4Signer(region: "us-east-1", service: "service")

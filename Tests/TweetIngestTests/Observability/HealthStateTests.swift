@@ -48,7 +48,8 @@ struct HealthStateTests {
         defer { try? FileManager.default.removeItem(atPath: path) }
         let reporter = HealthReporter(
             path: path,
-            initial: HealthState(pid: getpid(), startedAt: Date(), pollIntervalSeconds: 60, bufferIntervalSeconds: 300, requestTimeoutSeconds: 30))
+            initial: HealthState(
+                pid: getpid(), startedAt: Date(), pollIntervalSeconds: 60, bufferIntervalSeconds: 300, requestTimeoutSeconds: 30))
         reporter.update { $0.lastPollAt = Date() }
         #expect(HealthReporter.check(path: path) == nil)
         #expect(HealthReporter.check(path: path + ".missing")?.contains("no health file") == true)

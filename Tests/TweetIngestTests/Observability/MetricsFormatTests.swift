@@ -48,7 +48,8 @@ struct MetricsFormatTests {
 
     @Test func prometheusTextHasTypesLabelsAndTotals() {
         let text = PrometheusExposition.text(
-            [.init(name: "TweetsFetched", dimensions: [:]): 7, .init(name: "ApiRequests", dimensions: ["Status": "200"]): 3], stream: "s\"1")
+            [.init(name: "TweetsFetched", dimensions: [:]): 7, .init(name: "ApiRequests", dimensions: ["Status": "200"]): 3], stream: "s\"1"
+        )
         #expect(text.contains("# TYPE tweet_ingest_tweets_fetched_total counter\ntweet_ingest_tweets_fetched_total{stream=\"s\\\"1\"} 7\n"))
         #expect(text.contains("tweet_ingest_api_requests_total{stream=\"s\\\"1\",status=\"200\"} 3"))
         #expect(text.contains("# TYPE tweet_ingest_data_freshness_seconds gauge"))

@@ -116,7 +116,8 @@ final class CurlTransfer: @unchecked Sendable {
                 _ = ccurl_setopt_string(h, CURLOPT_CUSTOMREQUEST, upper)
                 _ = ccurl_setopt_off_t(h, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(bytes.count))
                 // An empty body still needs a valid pointer, or curl would read the data with strlen.
-                let pointer = bytes.baseAddress.map { UnsafeMutableRawPointer(mutating: $0) } ?? UnsafeMutableRawPointer(errorBytes.baseAddress!)
+                let pointer =
+                    bytes.baseAddress.map { UnsafeMutableRawPointer(mutating: $0) } ?? UnsafeMutableRawPointer(errorBytes.baseAddress!)
                 _ = ccurl_setopt_pointer(h, CURLOPT_POSTFIELDS, pointer)
                 return curl_easy_perform(h)
             }

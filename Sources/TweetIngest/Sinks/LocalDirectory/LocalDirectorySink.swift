@@ -33,7 +33,9 @@ public struct LocalDirectorySink: Sink, CheckpointStore {
         do {
             return try Checkpoint.decode(Array(data))
         } catch {
-            throw LocalSinkError(path: checkpointPath, operation: "read the checkpoint", reason: "it is not a valid checkpoint (\(error)); move it away to start from TWITTER_START_TIME")
+            throw LocalSinkError(
+                path: checkpointPath, operation: "read the checkpoint",
+                reason: "it is not a valid checkpoint (\(error)); move it away to start from TWITTER_START_TIME")
         }
     }
 

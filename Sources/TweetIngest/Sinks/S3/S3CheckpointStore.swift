@@ -46,7 +46,9 @@ public final class S3CheckpointStore: CheckpointStore, Sendable {
                     credentials: credentials, date: date)
             }
             expected.withLock { $0 = response.header("etag").map { .etag($0) } }
-        } catch let error as S3Error where error.status == 412 || error.code == "PreconditionFailed" || error.code == "ConditionalRequestConflict" {
+        } catch let error as S3Error
+            where error.status == 412 || error.code == "PreconditionFailed" || error.code == "ConditionalRequestConflict"
+        {
             // Our own earlier attempt may have landed with its answer lost (a dropped connection
             // after the write): then the object is exactly what we wrote.
             if let (current, etag) = try await fetch(), current.writer == writerID, current.cursor == checkpoint.cursor {
@@ -56,7 +58,9 @@ public final class S3CheckpointStore: CheckpointStore, Sendable {
             let other = try await fetch()?.0
             throw CheckpointConflictError(
                 location: location,
-                detail: "it changed since this daemon last wrote it; now written by \(other?.writer ?? "an unknown writer") at \(other?.updatedAt ?? "an unknown time")")
+                detail:
+                    "it changed since this daemon last wrote it; now written by \(other?.writer ?? "an unknown writer") at \(other?.updatedAt ?? "an unknown time")"
+            )
         }
     }
 
