@@ -73,11 +73,13 @@ struct FaultInjectionTests {
         let daemon = try TweetIngest.start(["run"], environment: rig.environment)
         #expect(daemon.waitForLines(timeout: 60) { $0.contains("delivered object") }, "\(daemon.allOutput)")
         try await rig.proxy.blackout(true)
-        // Delivery fails and is retried; meanwhile no page is fetched.
-        #expect(daemon.waitForLines(count: 2, timeout: 90) { $0.contains("could not write") }, "\(daemon.allOutput)")
+        // Delivery (an object, or the checkpoint after it) fails and is retried; meanwhile no page
+        // is fetched.
+        let retried: (String) -> Bool = { $0.contains("ERROR could not") && $0.contains("the write is retried") }
+        #expect(daemon.waitForLines(count: 2, timeout: 90, where: retried), "\(daemon.allOutput)")
         let servedDuringOutage = try rig.api.servedIDs().count
         let deliveredBeforeOutage = Self.deliveredRecords(daemon)
-        #expect(daemon.waitForLines(count: 3, timeout: 90) { $0.contains("could not write") })
+        #expect(daemon.waitForLines(count: 3, timeout: 90, where: retried))
         #expect(try rig.api.servedIDs().count == servedDuringOutage, "polling is paused while S3 is down")
         #expect(
             servedDuringOutage - deliveredBeforeOutage <= 1000,
