@@ -39,4 +39,33 @@ struct FirehoseCommandLineIntegrationTests {
         #expect(process.standardError.contains("no-such-stream"))
         #expect(try api.requests().isEmpty)
     }
+
+    @Test func twoDaemonsWithDisjointQueriesShareOneStreamWithoutInterfering() async throws {
+        let moto = try await FirehoseMotoServer(streams: ["shared-stream"])
+        defer { moto.stop() }
+        // Two query sets: each daemon its own fake API (disjoint tweets), STREAM_NAME and checkpoint.
+        let apis = [try FakeXAPI(releases: [200, 400]), try FakeXAPI(releases: [100, 400], extra: ["--id-shift", "50"])]
+        var daemons: [ChildProcess] = []
+        for (index, api) in apis.enumerated() {
+            var environment = TweetIngest.environment(api: api, outputDir: try Paths.temporaryDirectory("firehose-two-\(index)"))
+            environment.merge(try moto.environment(stream: "shared-stream", extra: ["SINK": "firehose"])) { $1 }
+            environment["STREAM_NAME"] = "query-set-\(index)"
+            environment["TWITTER_QUERY"] = index == 0 ? "obama" : "#brexit"
+            environment["TWITTER_POLL_INTERVAL_SECONDS"] = "1"
+            daemons.append(try TweetIngest.start(["run"], environment: environment))
+        }
+        for daemon in daemons {
+            #expect(
+                daemon.waitForLines(count: 2, timeout: 120) { $0.contains("poll cycle complete") && $0.contains("poll.records=0") },
+                "\(daemon.allOutput)")
+            daemon.send(SIGTERM)
+        }
+        for daemon in daemons { #expect(daemon.waitForExit(timeout: 30) == 0, "\(daemon.allOutput)") }
+        let delivered = try moto.objects().flatMap(\.lines).compactMap { $0 }
+        let served = try apis[0].servedIDs().union(try apis[1].servedIDs())
+        #expect(try apis[0].servedIDs().isDisjoint(with: try apis[1].servedIDs()))
+        #expect(served.count == 800)
+        #expect(Set(delivered) == served)
+        #expect(delivered.count == served.count, "every tweet of both daemons exactly once")
+    }
 }

@@ -109,7 +109,7 @@ def parse_rfc3339(value):
 
 
 class Fixtures:
-    def __init__(self, directory, multiply=1):
+    def __init__(self, directory, multiply=1, id_shift=0):
         files = sorted(glob.glob(os.path.join(directory, "twarc_search_recent_*.json")))
         if not files:
             raise SystemExit(f"no twarc_search_recent_*.json pages in {directory}")
@@ -129,6 +129,10 @@ class Fixtures:
                 copy = dict(tweet)
                 copy["id"] = str(int(tweet["id"]) + k * 10 ** 17)
                 self.pool.append((copy, author))
+        # --id-shift K: every id moved up by K * 10^17, so two fakes serve disjoint tweets (as two
+        # disjoint queries would).
+        if id_shift:
+            self.pool = [(dict(t, id=str(int(t["id"]) + id_shift * 10 ** 17)), a) for t, a in self.pool]
         self.ids = [int(t["id"]) for t, _ in self.pool]
         self.times = [parse_rfc3339(t["created_at"]) if "created_at" in t else None
                       for t, _ in self.pool]
@@ -429,6 +433,8 @@ def parse_args(argv):
     ap.add_argument("--exit-on-stdin-eof", action="store_true")
     ap.add_argument("--multiply", type=int, default=1,
                     help="serve N copies of the recorded pool with shifted ids (N <= 80)")
+    ap.add_argument("--id-shift", type=int, default=0,
+                    help="move every id up by K * 10^17 (two fakes then serve disjoint tweets)")
     ap.add_argument("--time-filters", action="store_true",
                     help="apply start_time/end_time to the recorded created_at (off: validated, not applied)")
     cfg = ap.parse_args(argv)
@@ -450,7 +456,7 @@ def parse_args(argv):
 
 def main(argv=None):
     cfg = parse_args(sys.argv[1:] if argv is None else argv)
-    fx = Fixtures(cfg.fixtures, cfg.multiply)
+    fx = Fixtures(cfg.fixtures, cfg.multiply, cfg.id_shift)
     if not cfg.releases:
         cfg.releases = [len(fx.pool)]
     Handler.state = State(cfg, fx)
