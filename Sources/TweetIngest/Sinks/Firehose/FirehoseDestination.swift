@@ -27,24 +27,8 @@ public enum FirehoseDestination {
     /// `AWS_REGION` / `AWS_DEFAULT_REGION`, else the profile's `region` in the shared config
     /// file, else `us-east-1` for a custom endpoint (moto, LocalStack ignore it), as for S3.
     static func region(for settings: FirehoseSettings) throws(ConfigError) -> String {
-        if let region = settings.region { return region }
-        let files = settings.credentials.sharedFiles()
-        if let region = files.region(profile: settings.credentials.profile ?? "default") {
-            guard SigV4Signer.isScopeComponent(region) else {
-                throw ConfigError([
-                    ConfigProblem(
-                        variable: EnvironmentVariable.awsRegion.rawValue, value: nil,
-                        allowed: "the region \"\(region)\" in \(files.configPath) is not a region code; set AWS_REGION such as eu-west-1")
-                ])
-            }
-            return region
-        }
-        if settings.endpoint != nil { return "us-east-1" }
-        throw ConfigError([
-            ConfigProblem(
-                variable: EnvironmentVariable.awsRegion.rawValue, value: nil,
-                allowed: "SINK=firehose needs the delivery stream's region: set AWS_REGION (or AWS_DEFAULT_REGION, or region in the "
-                    + "profile in \(files.configPath))")
-        ])
+        try AWSRegion.resolve(
+            explicit: settings.region, credentials: settings.credentials, hasCustomEndpoint: settings.endpoint != nil,
+            missing: "SINK=firehose needs the delivery stream's region")
     }
 }

@@ -35,25 +35,8 @@ public enum S3Destination {
     /// `AWS_REGION` / `AWS_DEFAULT_REGION`, else the profile's `region` in the shared config
     /// file, else `us-east-1` for a custom endpoint (MinIO, moto ignore it). Signing needs one.
     static func region(for settings: S3Settings) throws(ConfigError) -> String {
-        if let region = settings.region { return region }
-        let files = settings.credentials.sharedFiles()
-        if let region = files.region(profile: settings.credentials.profile ?? "default") {
-            guard SigV4Signer.isScopeComponent(region) else {
-                throw ConfigError([
-                    ConfigProblem(
-                        variable: EnvironmentVariable.awsRegion.rawValue, value: nil,
-                        allowed: "the region \"\(region)\" in \(files.configPath) is not a region code; set AWS_REGION such as eu-west-1")
-                ])
-            }
-            return region
-        }
-        if settings.endpoint != nil { return "us-east-1" }
-        throw ConfigError([
-            ConfigProblem(
-                variable: EnvironmentVariable.awsRegion.rawValue, value: nil,
-                allowed:
-                    "S3_BUCKET needs the bucket's region: set AWS_REGION (or AWS_DEFAULT_REGION, or region in the profile in \(files.configPath))"
-            )
-        ])
+        try AWSRegion.resolve(
+            explicit: settings.region, credentials: settings.credentials, hasCustomEndpoint: settings.endpoint != nil,
+            missing: "S3_BUCKET needs the bucket's region")
     }
 }
