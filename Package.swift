@@ -1,6 +1,34 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+#if os(Linux)
+    import Glibc
+#endif
+
+/// Release builds on Linux are linked for a small resident size (see "Memory" in README.md):
+/// lld places the functions the daemon runs together (bench/hot_symbols.py regenerates the
+/// list), packs relative relocations (DT_RELR, read by glibc 2.36 and later; used only when the
+/// building machine has such a glibc, as the runtime image does) and exports no symbols.
+/// Our modules are compiled one section per function so the linker can move each one.
+let packageRoot = String(#filePath.dropLast("/Package.swift".count))
+let releaseOnLinux = BuildSettingCondition.when(platforms: [.linux], configuration: .release)
+let compactCode: [SwiftSetting] = [.unsafeFlags(["-Xfrontend", "-function-sections"], releaseOnLinux)]
+var compactLinkFlags = [
+    "-use-ld=lld",
+    "-Xlinker", "--symbol-ordering-file=\(packageRoot)/Sources/tweet-ingest/hot-symbols.txt",
+    "-Xlinker", "--no-warn-symbol-ordering",
+    "-Xlinker", "--no-export-dynamic",
+]
+#if os(Linux)
+    var libcVersion = [CChar](repeating: 0, count: 64)  // "glibc 2.36"
+    _ = confstr(Int32(_CS_GNU_LIBC_VERSION), &libcVersion, libcVersion.count)
+    let glibcText = String(decoding: libcVersion.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    let glibc = glibcText.split(separator: " ").last?.split(separator: ".").compactMap { Int($0) } ?? []
+    if glibc.count >= 2, !glibc.lexicographicallyPrecedes([2, 36]) {
+        compactLinkFlags += ["-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"]
+    }
+#endif
+
 let package = Package(
     name: "tweet-ingest",
     platforms: [.macOS(.v14)],
@@ -19,6 +47,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
+        .systemLibrary(name: "CMalloc"),
         .target(
             name: "TweetIngest",
             dependencies: [
@@ -26,10 +55,12 @@ let package = Package(
                 "CZlib",
                 "COpenSSL",
                 "CRdKafka",
+                "CMalloc",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
-            ]
+            ],
+            swiftSettings: compactCode
         ),
         .executableTarget(
             name: "tweet-ingest",
@@ -37,7 +68,10 @@ let package = Package(
                 "TweetIngest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Metrics", package: "swift-metrics"),
-            ]
+            ],
+            exclude: ["hot-symbols.txt"],
+            swiftSettings: compactCode,
+            linkerSettings: [.unsafeFlags(compactLinkFlags, releaseOnLinux)]
         ),
         .testTarget(
             name: "TweetIngestTests",

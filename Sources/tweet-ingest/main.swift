@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import Logging
 import Metrics
 import TweetIngest
@@ -73,11 +73,13 @@ private func usesTextLogs(_ config: Config) -> Bool {
 
 /// Reads the environment (the only place that does), bootstraps logging, exits 78 on bad input.
 private func start(quiet: Bool = false) throws -> (Config, Logger) {
+    let environment = ProcessInfo.processInfo.environment
+    AllocatorTuning.apply(environment: environment)
     let config: Config
     do {
-        config = try Config(environment: ProcessInfo.processInfo.environment)
+        config = try Config(environment: environment)
     } catch {
-        FileHandle.standardError.write(Data((error.description + "\n").utf8))
+        StandardOutput.writeErrorLine(error.description)
         throw ExitCode(ExitStatus.config)
     }
     let text = usesTextLogs(config)
@@ -95,7 +97,7 @@ private func guarded<T>(_ body: () async throws -> T) async throws -> T {
         return try await body()
     } catch {
         let code = ExitStatus.code(for: error)
-        FileHandle.standardError.write(Data(("error: \(error)\n").utf8))
+        StandardOutput.writeErrorLine("error: \(error)")
         throw ExitCode(code)
     }
 }

@@ -1,5 +1,5 @@
 import COpenSSL
-import Foundation
+import FoundationEssentials
 
 /// Hashing and MACs over OpenSSL's libcrypto, the only Swift file that imports `COpenSSL`, so
 /// the rest of the code base never handles OpenSSL pointers.

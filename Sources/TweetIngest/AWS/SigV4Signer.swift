@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// AWS access keys. The secret and the session token never appear in `description`,
 /// `debugDescription`, `dump` or a mirror, so logging a value that holds credentials is safe.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The result of `SigV4Signer.sign`: the headers to send plus every intermediate stage, kept
 /// for debugging `SignatureDoesNotMatch`. Its description hides the token and signature, which
@@ -21,7 +21,7 @@ public struct SigV4SignedRequest: Sendable, CustomStringConvertible {
     }
 }
 
-/// `x-amz-date` and the scope's day for one instant, in UTC. Built from `gmtime_r` rather than
+/// `x-amz-date` and the scope's day for one instant, in UTC. Built from `UTCTime` rather than
 /// `DateFormatter`, whose locale and calendar settings can silently change the digits.
 struct SigV4Timestamp: Sendable {
     /// `yyyyMMdd'T'HHmmss'Z'`.
@@ -33,13 +33,9 @@ struct SigV4Timestamp: Sendable {
         let seconds = date.timeIntervalSince1970.rounded(.down)
         // Years 1000 through 9999: anything else is a broken clock and would not fit the format.
         guard seconds >= -30_610_224_000, seconds <= 253_402_300_799 else { throw .invalidDate }
-        var time = time_t(seconds)
-        var parts = tm()
-        guard gmtime_r(&time, &parts) != nil else { throw .invalidDate }
-        day = Self.digits(Int(parts.tm_year) + 1900, 4) + Self.digits(Int(parts.tm_mon) + 1) + Self.digits(Int(parts.tm_mday))
-        dateTime =
-            day + "T" + Self.digits(Int(parts.tm_hour)) + Self.digits(Int(parts.tm_min))
-            + Self.digits(Int(parts.tm_sec)) + "Z"
+        let time = UTCTime(Date(timeIntervalSince1970: seconds))
+        day = Self.digits(time.year, 4) + Self.digits(time.month) + Self.digits(time.day)
+        dateTime = day + "T" + Self.digits(time.hour) + Self.digits(time.minute) + Self.digits(time.second) + "Z"
     }
 
     private static func digits(_ value: Int, _ width: Int = 2) -> String {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The contents of one object to deliver: records and error records, with what delivering it
 /// lets the checkpoint advance to.
@@ -88,10 +88,11 @@ public struct Batcher<Instant: InstantProtocol>: Sendable where Instant.Duration
     }
 
     /// Takes a delivered batch's storage for the batch being filled (moving the few records it
-    /// already holds), so one full-size buffer is faulted in once and reused, instead of a
-    /// fresh one per object.
+    /// already holds), so while records keep coming (a backfill, a busy stream) one full-size
+    /// buffer is faulted in once and reused instead of a fresh one per object. With nothing
+    /// buffered the storage is let go: an idle daemon does not keep a full buffer resident.
     public mutating func recycle(_ storage: inout [UInt8]) {
-        guard storage.capacity > current.records.capacity else { return }
+        guard !current.records.isEmpty, storage.capacity >= current.records.capacity else { return }
         storage.removeAll(keepingCapacity: true)
         storage.append(contentsOf: current.records)
         current.records = storage

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Firehose's default object naming, in UTC, from the arrival time of the batch's oldest record:
 /// `[prefix]YYYY/MM/DD/HH/<stream>-1-YYYY-MM-DD-HH-MM-SS-<random>[.gz]`.

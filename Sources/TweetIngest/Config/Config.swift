@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// The whole configuration, made once from the environment and validated before anything runs.
@@ -118,7 +118,7 @@ public struct Config: Sendable {
         shutdownTimeoutSeconds = reader.integer(.shutdownTimeoutSeconds, default: 25, range: 1...3600)
         logLevel = reader.logLevel(.logLevel)
         logFormat = reader.string(.logFormat).map { _ in reader.choice(.logFormat, default: LogFormat.json) }
-        stateDirectory = reader.nonEmpty(.stateDir, default: NSTemporaryDirectory() + "tweet-ingest")
+        stateDirectory = reader.nonEmpty(.stateDir, default: Self.temporaryDirectory(environment) + "tweet-ingest")
         metrics = Metrics(
             emf: reader.string(.metricsEMF).map { _ in reader.choice(.metricsEMF, default: Switch.on) },
             intervalSeconds: reader.integer(.metricsIntervalSeconds, default: 60, range: 1...3600),
@@ -193,6 +193,12 @@ public struct Config: Sendable {
         let sinks: [(EnvironmentVariable, String)] = [(.sink, sink.rawValue)]
         let destinations = S3Settings.summary(s3) + FirehoseSettings.summary(firehose, awsListed: s3 != nil)
         return core + sinks + destinations + KafkaSettings.summary(kafka)
+    }
+
+    /// `TMPDIR` with a trailing slash, else `/tmp/` (what `NSTemporaryDirectory()` gives on Linux).
+    static func temporaryDirectory(_ environment: [String: String]) -> String {
+        guard let directory = environment["TMPDIR"], !directory.isEmpty else { return "/tmp/" }
+        return directory.hasSuffix("/") ? directory : directory + "/"
     }
 
     static func isLoopback(_ url: String) -> Bool {

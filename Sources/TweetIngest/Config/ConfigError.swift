@@ -19,7 +19,7 @@ public struct ConfigProblem: Sendable, Equatable, CustomStringConvertible {
 
     private static func quote(_ value: String) -> String {
         let shown = value.count > 80 ? String(value.prefix(77)) + "..." : value
-        return "\"" + shown.replacingOccurrences(of: "\n", with: "\\n") + "\""
+        return "\"" + shown.replacingEvery("\n", with: "\\n") + "\""
     }
 }
 

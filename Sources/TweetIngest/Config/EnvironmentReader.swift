@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// Reads and checks variables one at a time, collecting every problem instead of stopping at
@@ -12,7 +12,7 @@ struct EnvironmentReader {
 
     /// The raw value; an empty or all-blank value counts as unset.
     func string(_ variable: EnvironmentVariable) -> String? {
-        guard let value = environment[variable.rawValue], !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+        guard let value = environment[variable.rawValue], !value.trimmingWhitespace().isEmpty else {
             return nil
         }
         return value
@@ -25,7 +25,7 @@ struct EnvironmentReader {
 
     mutating func integer(_ variable: EnvironmentVariable, default fallback: Int, range: ClosedRange<Int>) -> Int {
         guard let raw = string(variable) else { return fallback }
-        let trimmed = raw.trimmingCharacters(in: .whitespaces)
+        let trimmed = raw.trimmingWhitespace()
         guard let value = Int(trimmed), range.contains(value) else {
             fail(variable, raw, "must be a whole number from \(range.lowerBound) to \(range.upperBound) (default \(fallback))")
             return fallback
@@ -36,7 +36,7 @@ struct EnvironmentReader {
     mutating func choice<T: RawRepresentable & CaseIterable>(_ variable: EnvironmentVariable, default fallback: T) -> T
     where T.RawValue == String {
         guard let raw = string(variable) else { return fallback }
-        guard let value = T(rawValue: raw.trimmingCharacters(in: .whitespaces).lowercased()) else {
+        guard let value = T(rawValue: raw.trimmingWhitespace().lowercased()) else {
             let names = T.allCases.map(\.rawValue).joined(separator: ", ")
             fail(variable, raw, "must be one of: \(names) (default \(fallback.rawValue))")
             return fallback
@@ -51,7 +51,7 @@ struct EnvironmentReader {
     /// Trimmed (a secret mounted from a file often ends in a newline); never shown.
     mutating func bearerToken() -> Secret? {
         guard let raw = string(.twitterBearerToken) else { return nil }
-        let token = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let token = raw.trimmingWhitespace()
         if token.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value == 0x7F }) {
             fail(
                 .twitterBearerToken, raw,
@@ -62,7 +62,7 @@ struct EnvironmentReader {
 
     mutating func query() -> String? {
         guard let raw = string(.twitterQuery) else { return nil }
-        let query = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let query = raw.trimmingWhitespace()
         if query.count > 512 {
             fail(.twitterQuery, raw, "a recent-search query is at most 512 characters, this one has \(query.count)")
         }
@@ -71,7 +71,7 @@ struct EnvironmentReader {
 
     mutating func url(_ variable: EnvironmentVariable, default fallback: String) -> String {
         guard let raw = string(variable) else { return fallback }
-        var value = raw.trimmingCharacters(in: .whitespaces)
+        var value = raw.trimmingWhitespace()
         while value.hasSuffix("/") { value.removeLast() }
         guard let components = URLComponents(string: value), let scheme = components.scheme?.lowercased(),
             scheme == "https" || scheme == "http", components.host?.isEmpty == false,
@@ -86,7 +86,7 @@ struct EnvironmentReader {
     mutating func fieldList(_ variable: EnvironmentVariable, default fallback: String) -> String {
         guard let raw = string(variable) else { return fallback }
         let names = raw.split(separator: ",", omittingEmptySubsequences: false).map {
-            $0.trimmingCharacters(in: .whitespaces)
+            $0.trimmingWhitespace()
         }
         let valid = names.allSatisfy { name in
             !name.isEmpty && name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || $0 == "_" || $0 == "." }
@@ -114,7 +114,7 @@ struct EnvironmentReader {
 
     mutating func startTime(_ variable: EnvironmentVariable, default fallback: String) -> Config.StartTime {
         let raw = string(variable) ?? fallback
-        if let date = parseRFC3339(raw.trimmingCharacters(in: .whitespaces)) { return .at(date) }
+        if let date = parseRFC3339(raw.trimmingWhitespace()) { return .at(date) }
         if let seconds = Self.parseDuration(raw), seconds <= 7 * 86_400 { return .ago(seconds: seconds) }
         fail(
             variable, raw,
@@ -128,7 +128,7 @@ struct EnvironmentReader {
         let units: [Character: Int] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
         var total = 0
         var digits = ""
-        for character in text.trimmingCharacters(in: .whitespaces).lowercased() {
+        for character in text.trimmingWhitespace().lowercased() {
             if character.isASCII, character.isNumber {
                 digits.append(character)
             } else if let unit = units[character], let value = Int(digits), value <= 1_000_000 {
@@ -143,7 +143,7 @@ struct EnvironmentReader {
 
     mutating func logLevel(_ variable: EnvironmentVariable) -> Logger.Level {
         guard let raw = string(variable) else { return .info }
-        guard let level = Logger.Level(rawValue: raw.trimmingCharacters(in: .whitespaces).lowercased()) else {
+        guard let level = Logger.Level(rawValue: raw.trimmingWhitespace().lowercased()) else {
             fail(variable, raw, "must be one of: trace, debug, info, notice, warning, error, critical (default info)")
             return .info
         }

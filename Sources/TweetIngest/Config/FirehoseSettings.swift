@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The Amazon Data Firehose destination (`SINK=firehose`), built from the same environment
 /// dictionary as the rest of `Config` and checked with it (exit 78 on a bad value). Region,
@@ -41,7 +41,7 @@ public struct FirehoseSettings: Sendable {
         let problemsBefore = reader.problems
         let warningsBefore = reader.warnings
         let streamName = Self.streamName(&reader)
-        if reader.string(.compression)?.trimmingCharacters(in: .whitespaces).lowercased() == Config.Compression.gzip.rawValue {
+        if reader.string(.compression)?.trimmingWhitespace().lowercased() == Config.Compression.gzip.rawValue {
             reader.fail(
                 .compression, reader.string(.compression),
                 "must be none with SINK=firehose: Firehose compresses the objects it writes itself "
@@ -69,7 +69,7 @@ public struct FirehoseSettings: Sendable {
                 "required with SINK=firehose: the name of a DirectPut delivery stream (1 to 64 of letters, digits, '_', '.', '-')")
             return "tweets"
         }
-        let value = raw.trimmingCharacters(in: .whitespaces)
+        let value = raw.trimmingWhitespace()
         if value.hasPrefix("arn:") {
             reader.fail(.firehoseStreamName, raw, "must be the delivery stream's name, not its ARN (the part after deliverystream/)")
         } else if !isValidStreamName(value) {

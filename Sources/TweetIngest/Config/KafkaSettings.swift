@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// `KAFKA_COMPRESSION`: how librdkafka compresses each batch of messages, on the wire and in
 /// the broker's log. Consumers decompress transparently.
@@ -158,7 +158,7 @@ extension EnvironmentReader {
             fail(.kafkaErrorTopic, errorTopic, "must differ from KAFKA_TOPIC: error records are not tweets (default <KAFKA_TOPIC>-errors)")
         }
         let securityProtocol: KafkaSecurityProtocol = choice(.kafkaSecurityProtocol, default: .plaintext)
-        if string(.compression)?.trimmingCharacters(in: .whitespaces).lowercased() == Config.Compression.gzip.rawValue {
+        if string(.compression)?.trimmingWhitespace().lowercased() == Config.Compression.gzip.rawValue {
             fail(
                 .compression, string(.compression),
                 "must be none with SINK=kafka: Kafka compresses messages itself, choose KAFKA_COMPRESSION (default lz4)")
@@ -183,8 +183,8 @@ extension EnvironmentReader {
                 "required with SINK=kafka: the bootstrap brokers as host:port,host:port (MSK: the cluster's bootstrap string)")
             return []
         }
-        let entries = raw.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        if entries.contains(where: { $0.contains("://") }) {
+        let entries = raw.split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
+        if entries.contains(where: { $0.containsText("://") }) {
             fail(.kafkaBrokers, raw, "must be host:port entries without a scheme; choose TLS or SASL with KAFKA_SECURITY_PROTOCOL")
         } else if entries.isEmpty || !entries.allSatisfy(KafkaSettings.isValidBroker) {
             fail(
@@ -198,7 +198,7 @@ extension EnvironmentReader {
             if required { fail(variable, nil, "required with SINK=kafka: the topic the records go to; it must exist") }
             return nil
         }
-        let value = raw.trimmingCharacters(in: .whitespaces)
+        let value = raw.trimmingWhitespace()
         if !KafkaSettings.isValidTopicName(value) {
             fail(variable, raw, "must be a Kafka topic name: 1 to 249 of letters, digits, '.', '_' and '-' (not '.' or '..')")
         }
@@ -207,8 +207,8 @@ extension EnvironmentReader {
 
     private mutating func kafkaSASL(_ securityProtocol: KafkaSecurityProtocol) -> KafkaSASL? {
         let mechanismRaw = string(.kafkaSASLMechanism)
-        let username = string(.kafkaSASLUsername)?.trimmingCharacters(in: .whitespacesAndNewlines)
-        let password = string(.kafkaSASLPassword)?.trimmingCharacters(in: .newlines)
+        let username = string(.kafkaSASLUsername)?.trimmingWhitespace()
+        let password = string(.kafkaSASLPassword)?.trimmingLineBreaks()
         guard securityProtocol.usesSASL else {
             for (variable, value) in [
                 (EnvironmentVariable.kafkaSASLMechanism, mechanismRaw), (.kafkaSASLUsername, username), (.kafkaSASLPassword, password),
@@ -222,7 +222,7 @@ extension EnvironmentReader {
         }
         var mechanism = KafkaSASLMechanism.scramSHA512
         if let mechanismRaw {
-            let value = mechanismRaw.trimmingCharacters(in: .whitespaces).uppercased()
+            let value = mechanismRaw.trimmingWhitespace().uppercased()
             if let chosen = KafkaSASLMechanism(rawValue: value) {
                 mechanism = chosen
             } else {
@@ -238,7 +238,7 @@ extension EnvironmentReader {
 
     private mutating func kafkaCALocation(_ securityProtocol: KafkaSecurityProtocol) -> String? {
         guard let raw = string(.kafkaSSLCALocation) else { return nil }
-        let value = raw.trimmingCharacters(in: .whitespaces)
+        let value = raw.trimmingWhitespace()
         if !securityProtocol.usesTLS {
             fail(.kafkaSSLCALocation, raw, "is only used with KAFKA_SECURITY_PROTOCOL=ssl or sasl_ssl (now \(securityProtocol.rawValue))")
         }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// `S3_SSE`: how S3 encrypts the objects at rest (nil: the bucket's default encryption).
 public enum S3ServerSideEncryption: String, Sendable, CaseIterable {
@@ -86,14 +86,14 @@ extension EnvironmentReader {
             )
         }
         let sse: S3ServerSideEncryption? = string(.s3SSE).flatMap { raw in
-            let value = raw.trimmingCharacters(in: .whitespaces)
+            let value = raw.trimmingWhitespace()
             guard let sse = S3ServerSideEncryption.allCases.first(where: { $0.rawValue.lowercased() == value.lowercased() }) else {
                 fail(.s3SSE, raw, "must be AES256 or aws:kms (default: not set, the bucket's default encryption applies)")
                 return nil
             }
             return sse
         }
-        let kmsKeyID = string(.s3SSEKMSKeyID)?.trimmingCharacters(in: .whitespaces)
+        let kmsKeyID = string(.s3SSEKMSKeyID)?.trimmingWhitespace()
         if let kmsKeyID {
             if kmsKeyID.contains(where: \.isWhitespace) {
                 fail(.s3SSEKMSKeyID, kmsKeyID, "must be a KMS key id, alias (alias/name) or ARN without spaces")
@@ -102,7 +102,7 @@ extension EnvironmentReader {
             }
         }
         let storageClass = string(.s3StorageClass).flatMap { raw -> String? in
-            let value = raw.trimmingCharacters(in: .whitespaces).uppercased()
+            let value = raw.trimmingWhitespace().uppercased()
             guard S3Settings.storageClasses.contains(value) else {
                 fail(.s3StorageClass, raw, "must be one of: \(S3Settings.storageClasses.joined(separator: ", ")) (default STANDARD)")
                 return nil
@@ -144,12 +144,12 @@ extension EnvironmentReader {
     }
 
     private func trimmedS3Value(_ variable: EnvironmentVariable) -> String? {
-        string(variable)?.trimmingCharacters(in: .whitespaces)
+        string(variable)?.trimmingWhitespace()
     }
 
     /// S3's bucket naming rules: 3 to 63 of `a-z 0-9 . -`, starting and ending with a letter or digit.
     private mutating func s3BucketName(_ raw: String) -> String {
-        let value = raw.trimmingCharacters(in: .whitespaces)
+        let value = raw.trimmingWhitespace()
         if value.lowercased().hasPrefix("s3://") || value.contains("/") {
             fail(.s3Bucket, raw, "must be the bucket name only, without s3:// or a path; put a folder in S3_PREFIX")
             return value
@@ -158,7 +158,7 @@ extension EnvironmentReader {
         let edges = [value.unicodeScalars.first, value.unicodeScalars.last].allSatisfy { scalar in
             scalar.map { ("a"..."z").contains($0) || ("0"..."9").contains($0) } ?? false
         }
-        if !(3...63).contains(value.count) || !allowed || !edges || value.contains("..") {
+        if !(3...63).contains(value.count) || !allowed || !edges || value.containsText("..") {
             fail(
                 .s3Bucket, raw,
                 "must be an S3 bucket name: 3 to 63 lowercase letters, digits, '.' and '-', starting and ending with a letter or digit")
@@ -193,7 +193,7 @@ extension EnvironmentReader {
 
     mutating func awsRegionCode(_ variable: EnvironmentVariable) -> String? {
         guard let raw = string(variable) else { return nil }
-        let value = raw.trimmingCharacters(in: .whitespaces)
+        let value = raw.trimmingWhitespace()
         guard SigV4Signer.isScopeComponent(value) else {
             fail(variable, raw, "must be an AWS region code such as us-east-1 or eu-west-1")
             return nil
@@ -204,7 +204,7 @@ extension EnvironmentReader {
     /// `true`/`false` (also `1`/`0`, `yes`/`no`), case-insensitive.
     private mutating func trueOrFalse(_ variable: EnvironmentVariable, default fallback: Bool) -> Bool {
         guard let raw = string(variable) else { return fallback }
-        switch raw.trimmingCharacters(in: .whitespaces).lowercased() {
+        switch raw.trimmingWhitespace().lowercased() {
         case "true", "1", "yes": return true
         case "false", "0", "no": return false
         default:

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Logging
 import ServiceLifecycle
 
@@ -127,10 +127,10 @@ public enum App {
         } catch {
             logger.warning(
                 "STATE_DIR is not writable; `tweet-ingest healthcheck` will report the daemon as down",
-                metadata: ["state.dir": "\(config.stateDirectory)", "error": "\(error.localizedDescription)"])
+                metadata: ["state.dir": "\(config.stateDirectory)", "error": "\(fileErrorReason(error))"])
         }
         let state = HealthState(
-            pid: getpid(), startedAt: Date(), pollIntervalSeconds: config.twitter.pollIntervalSeconds,
+            pid: ProcessInfo.processInfo.processIdentifier, startedAt: Date(), pollIntervalSeconds: config.twitter.pollIntervalSeconds,
             bufferIntervalSeconds: config.bufferIntervalSeconds, requestTimeoutSeconds: config.twitter.requestTimeoutSeconds)
         let reporter = HealthReporter(path: config.healthFile, initial: state)
         reporter.update { _ in }

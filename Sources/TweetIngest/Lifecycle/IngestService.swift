@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Logging
 import ServiceLifecycle
 
@@ -45,8 +45,8 @@ public struct IngestService<C: Clock>: Service where C.Duration == Duration {
         logger.notice(
             "stopped",
             metadata: [
-                "process.peak_rss_mb": "\(String(format: "%.1f", ProcessStats.peakRSSMegabytes))",
-                "process.cpu_seconds": "\(String(format: "%.2f", ProcessStats.cpuSeconds))",
+                "process.peak_rss_mb": "\(fixed(ProcessStats.peakRSSMegabytes, digits: 1))",
+                "process.cpu_seconds": "\(fixed(ProcessStats.cpuSeconds, digits: 2))",
             ])
         if let fatal { throw fatal }
     }
@@ -83,7 +83,10 @@ public struct IngestService<C: Clock>: Service where C.Duration == Duration {
             try await pipeline.flushIfDue()
             var wake = nextPoll
             if let deadline = await pipeline.deadline, deadline < wake { wake = deadline }
-            if wake > clock.now { try await clock.sleep(until: wake, tolerance: nil) }
+            if wake > clock.now {
+                AllocatorTuning.releaseFreeMemory()
+                try await clock.sleep(until: wake, tolerance: nil)
+            }
         }
     }
 

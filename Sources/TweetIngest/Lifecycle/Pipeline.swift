@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Metrics
 
 /// The buffer between source and sink: batches fill by the flush policy and are delivered in

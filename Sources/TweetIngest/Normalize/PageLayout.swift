@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Where the parts of a page are: the first pass over a page, validating all of it.
 struct PageLayout {

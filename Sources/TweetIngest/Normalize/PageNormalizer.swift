@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Where a page came from; written into each record's `ingest` object.
 public struct IngestContext: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// CloudWatch Embedded Metric Format: a log line that CloudWatch Logs turns into metrics with
 /// no agent. One document per set of dimension values (`ApiRequests` per `Status`).
@@ -78,7 +78,6 @@ public enum PrometheusExposition {
     }
 
     private static func escape(_ value: String) -> String {
-        value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            .replacingOccurrences(of: "\n", with: "\\n")
+        value.replacingEvery("\\", with: "\\\\").replacingEvery("\"", with: "\\\"").replacingEvery("\n", with: "\\n")
     }
 }

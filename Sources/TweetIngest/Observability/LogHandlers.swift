@@ -1,5 +1,6 @@
-import Foundation
+import FoundationEssentials
 import Logging
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -60,19 +61,27 @@ public struct LineLogHandler: LogHandler {
 
 /// Log events and metric lines share stdout; whole lines, never interleaved.
 public enum StandardOutput {
-    private static let lock = NSLock()
+    private static let lock = Mutex(())
 
     public static func writeLine(_ text: String) { writeLine(Array(text.utf8)) }
 
     public static func writeLine(_ bytes: [UInt8]) {
         var line = bytes
         line.append(UInt8(ascii: "\n"))
-        lock.lock()
-        defer { lock.unlock() }
-        line.withUnsafeBytes { buffer in
+        lock.withLock { _ in writeAll(line, to: STDOUT_FILENO) }
+    }
+
+    /// One line on stderr, for what `main` says before or without logging (configuration errors).
+    public static func writeErrorLine(_ text: String) {
+        writeAll(Array((text + "\n").utf8), to: STDERR_FILENO)
+    }
+
+    private static func writeAll(_ bytes: [UInt8], to fd: Int32) {
+        bytes.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count {
-                let n = write(STDOUT_FILENO, buffer.baseAddress! + offset, buffer.count - offset)
+                let n = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if n < 0, errno == EINTR { continue }
                 if n <= 0 { break }
                 offset += n
             }

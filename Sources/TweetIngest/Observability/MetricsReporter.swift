@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import ServiceLifecycle
 
 /// Writes the interval's metrics as Embedded Metric Format lines on stdout every `interval`

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import ServiceLifecycle
 
 #if canImport(Glibc)
@@ -44,8 +44,7 @@ public final class PrometheusServer: Service, @unchecked Sendable {
     }
 
     public func run() async throws {
-        let thread = Thread { [self] in acceptLoop() }
-        thread.start()
+        try startThread(name: "metrics.accept") { [self] in acceptLoop() }
         try? await gracefulShutdown()
         shutdown(socketFD, Int32(SHUT_RDWR))
         close(socketFD)

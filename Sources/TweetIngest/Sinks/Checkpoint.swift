@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The saved source position of one stream.
 public struct Checkpoint: Codable, Equatable, Sendable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Logging
 import Metrics
 
@@ -120,7 +120,7 @@ public struct Delivery: Sendable {
                 var details = metadata
                 details["error"] = "\(error)"
                 details["retry.attempt"] = "\(attempt)"
-                details["retry.delay_seconds"] = "\(String(format: "%.1f", delay))"
+                details["retry.delay_seconds"] = "\(fixed(delay, digits: 1))"
                 logger.error("could not \(what); records stay buffered and the write is retried", metadata: details)
                 try await sleep(delay)
             }

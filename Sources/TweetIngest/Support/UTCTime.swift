@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Calendar fields of an instant in UTC, computed without DateFormatter (thread-safe, fast,
 /// locale-free). Used for RFC 3339 timestamps and Firehose's `YYYY/MM/DD/HH` key layout.

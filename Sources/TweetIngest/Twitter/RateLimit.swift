@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The `x-rate-limit-*` headers of a response.
 public struct RateLimit: Sendable, Equatable {
@@ -40,7 +40,7 @@ public struct Backoff: Sendable {
 
     /// `unit` is a random number in [0, 1), injected so tests are exact.
     public func delay(attempt: Int, unit: Double) -> TimeInterval {
-        let ceiling = min(cap, base * pow(2, Double(min(attempt, 30))))
+        let ceiling = min(cap, base * Double(1 << min(max(attempt, 0), 30)))
         return max(base / 10, ceiling * min(max(unit, 0), 1))
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Logging
 import Metrics
 
@@ -180,7 +180,7 @@ public struct RecentSearchPoller: Sendable {
             logger.warning(
                 "request failed; retrying",
                 metadata: [
-                    "error": "\(failure)", "twitter.attempt": "\(attempt)", "retry.delay_seconds": "\(String(format: "%.1f", delay))",
+                    "error": "\(failure)", "twitter.attempt": "\(attempt)", "retry.delay_seconds": "\(fixed(delay, digits: 1))",
                 ])
             try await sleep(delay)
         }

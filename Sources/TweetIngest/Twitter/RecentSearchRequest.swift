@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Builds `GET /2/tweets/search/recent` requests; pure.
 public struct RecentSearchRequestBuilder: Sendable {

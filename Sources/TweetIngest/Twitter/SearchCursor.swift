@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// How far the recent-search stream has been taken, as a value that can be saved.
 ///

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What an answer from recent search means for the poller.
 public enum SearchResponse: Sendable, Equatable {
@@ -51,16 +51,14 @@ public struct APIProblem: Sendable, Equatable {
     public var messages: [String] = []
 
     public init(body: [UInt8]) {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
-            let text = String(decoding: body.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let object = JSONStringMembers.parse(body) else {
+            let text = String(decoding: body.prefix(300), as: UTF8.self).trimmingWhitespace()
             detail = text.isEmpty ? nil : text
             return
         }
-        title = object["title"] as? String
-        detail = object["detail"] as? String
-        if let errors = object["errors"] as? [[String: Any]] {
-            messages = errors.compactMap { ($0["message"] as? String) ?? ($0["detail"] as? String) }
-        }
+        title = object["title"]
+        detail = object["detail"]
+        messages = (object.objectLists["errors"] ?? []).compactMap { $0["message"] ?? $0["detail"] }
     }
 
     public var summary: String {
@@ -71,8 +69,8 @@ public struct APIProblem: Sendable, Equatable {
     /// The 400 recent search gives for a `since_id` or `start_time` outside its 7-day window.
     var mentionsStaleSinceID: Bool {
         messages.contains { message in
-            (message.contains("since_id") && (message.contains("larger than") || message.contains("created after")))
-                || (message.contains("start_time") && message.contains("on or after"))
+            (message.containsText("since_id") && (message.containsText("larger than") || message.containsText("created after")))
+                || (message.containsText("start_time") && message.containsText("on or after"))
         }
     }
 }

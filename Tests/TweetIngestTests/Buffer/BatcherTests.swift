@@ -41,6 +41,29 @@ struct BatcherTests {
         #expect(batches.reduce(0) { $0 + $1.recordCount } == 200)
     }
 
+    @Test func whileRecordsKeepComingADeliveredBuffersStorageIsReusedAndNothingIsReordered() {
+        var batcher = Batcher(maxBytes: 300, interval: .seconds(300))
+        var sealed = batcher.append(records: records(0..<30), errorRecords: [], checkpoint: nil, now: at(0), wallClock: wallClock)
+        #expect(sealed.count >= 2 && !batcher.current.isEmpty, "the page ends part way into a new batch")
+        let pending = batcher.current.records
+        var delivered = sealed.removeFirst()
+        let storage = delivered.records.withUnsafeBufferPointer { $0.baseAddress }
+        batcher.recycle(&delivered.records)
+        #expect(batcher.current.records == pending, "the records already buffered move over, in order")
+        #expect(batcher.current.records.withUnsafeBufferPointer { $0.baseAddress } == storage, "same storage, not a copy")
+        #expect(delivered.records.isEmpty)
+    }
+
+    @Test func withNothingBufferedADeliveredBuffersStorageIsLetGo() {
+        var batcher = Batcher(maxBytes: 10_000, interval: .seconds(300))
+        _ = batcher.append(records: records(0..<30), errorRecords: [], checkpoint: nil, now: at(0), wallClock: wallClock)
+        var delivered = batcher.take()
+        #expect(batcher.current.isEmpty)
+        batcher.recycle(&delivered.records)
+        #expect(batcher.current.records.capacity == 0, "an idle daemon keeps no buffer resident")
+        #expect(delivered.records == records(0..<30), "the caller's batch is left as it was")
+    }
+
     @Test func checkpointRidesWithTheBatchThatSealsOnThePagesLastRecord() {
         let page = records(0..<4)
         var batcher = Batcher(maxBytes: page.count, interval: .seconds(300))

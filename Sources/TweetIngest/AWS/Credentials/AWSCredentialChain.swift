@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// The providers in the AWS SDK order, first that works wins, with a cache in front.

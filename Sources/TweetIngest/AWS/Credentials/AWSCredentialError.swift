@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Why no usable AWS credentials exist. Messages name the source and what to change; they never
 /// contain a secret access key, session token or authorization token.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Credentials as a provider found them, with when they stop working and where they came from
 /// (for log lines and error messages; never the secret itself).

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// `~/.aws/credentials` and `~/.aws/config` as the AWS SDKs read them: INI sections of
 /// `key = value`, `#` and `;` comment lines, indented lines belonging to a sub-section (ignored).
@@ -26,7 +26,7 @@ public struct AWSSharedConfigFiles: Sendable {
                 if section == "default" {
                     profiles["default", default: [:]].merge(values) { _, new in new }
                 } else if section.hasPrefix("profile ") {
-                    let name = section.dropFirst("profile ".count).trimmingCharacters(in: .whitespaces)
+                    let name = section.dropFirst("profile ".count).trimmingWhitespace()
                     profiles[name, default: [:]].merge(values) { old, _ in old }
                 }
             }
@@ -52,14 +52,14 @@ public struct AWSSharedConfigFiles: Sendable {
         var sections: [String: [String: String]] = [:]
         var current: String?
         for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
-            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            let line = rawLine.trimmingWhitespace()
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
             if line.hasPrefix("[") {
                 guard let close = line.firstIndex(of: "]") else {
                     current = nil
                     continue
                 }
-                let name = line[line.index(after: line.startIndex)..<close].trimmingCharacters(in: .whitespaces)
+                let name = line[line.index(after: line.startIndex)..<close].trimmingWhitespace()
                 current = name
                 sections[name, default: [:]] = sections[name] ?? [:]
                 continue
@@ -67,10 +67,10 @@ public struct AWSSharedConfigFiles: Sendable {
             // An indented line continues a nested setting (`s3 =` followed by `  addressing_style = path`).
             if let first = rawLine.first, first == " " || first == "\t" { continue }
             guard let section = current, let equals = line.firstIndex(of: "=") else { continue }
-            let key = line[..<equals].trimmingCharacters(in: .whitespaces).lowercased()
-            var value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+            let key = line[..<equals].trimmingWhitespace().lowercased()
+            var value = line[line.index(after: equals)...].trimmingWhitespace()
             for marker in [" #", " ;", "\t#", "\t;"] {
-                if let range = value.range(of: marker) { value = String(value[..<range.lowerBound]).trimmingCharacters(in: .whitespaces) }
+                if let range = value.firstRange(ofText: marker) { value = String(value[..<range.lowerBound]).trimmingWhitespace() }
             }
             sections[section, default: [:]][key] = value
         }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The ECS task role (`AWS_CONTAINER_CREDENTIALS_RELATIVE_URI`, fetched from 169.254.170.2) or
 /// a full URI (`AWS_CONTAINER_CREDENTIALS_FULL_URI`, EKS Pod Identity and others) with an
@@ -85,7 +85,7 @@ public struct ContainerCredentialProvider: AWSCredentialProvider {
                 throw AWSCredentialError.providerFailed(
                     provider: name, reason: "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=\(path) cannot be read")
             }
-            token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            token = text.trimmingWhitespace()
         } else {
             token = authorizationToken?.value
         }

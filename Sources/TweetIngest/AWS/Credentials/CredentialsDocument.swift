@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The JSON the ECS/EKS container endpoint and EC2 instance metadata return:
 /// `{"AccessKeyId", "SecretAccessKey", "Token", "Expiration"}` (IMDS adds `"Code": "Success"`).

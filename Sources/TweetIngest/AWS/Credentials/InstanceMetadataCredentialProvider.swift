@@ -38,12 +38,12 @@ public struct InstanceMetadataCredentialProvider: AWSCredentialProvider {
         guard tokenResponse.status == 200, !tokenResponse.body.isEmpty else {
             return .unavailable("\(endpoint) answered HTTP \(tokenResponse.status) to the IMDSv2 token request")
         }
-        let token = String(decoding: tokenResponse.body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let token = String(decoding: tokenResponse.body, as: UTF8.self).trimmingWhitespace()
         let roles = try await get(Self.credentialsPath, token: token)
         if roles.status == 404 { return .unavailable("the EC2 instance has no IAM role (instance profile) attached") }
         guard roles.status == 200,
             let role = String(decoding: roles.body, as: UTF8.self).split(whereSeparator: \.isNewline).first.map({
-                $0.trimmingCharacters(in: .whitespaces)
+                $0.trimmingWhitespace()
             }), !role.isEmpty
         else {
             throw AWSCredentialError.providerFailed(

@@ -152,14 +152,14 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     fileprivate func receivedHeaderLine(_ line: String) {
-        let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = line.trimmingWhitespace()
         if trimmed.hasPrefix("HTTP/") {
             headers.removeAll()  // a new response (after 100 Continue): keep only the final headers
             return
         }
         guard let colon = trimmed.firstIndex(of: ":") else { return }
         let name = trimmed[..<colon].lowercased()
-        let value = trimmed[trimmed.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        let value = trimmed[trimmed.index(after: colon)...].trimmingWhitespace()
         headers.append((name, value))
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// Sends Firehose requests: signs each attempt afresh (new date, current credentials), retries
@@ -67,7 +67,7 @@ public struct FirehoseClient: Sendable {
                 metadata: [
                     "firehose.operation": "\(operation.rawValue)", "firehose.stream": "\(streamName)",
                     "firehose.error_code": "\(error.code ?? "-")", "error": "\(error)", "retry.attempt": "\(attempt)",
-                    "retry.delay_seconds": "\(String(format: "%.2f", delay))",
+                    "retry.delay_seconds": "\(fixed(delay, digits: 2))",
                 ])
             try await sleep(delay)
         }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// Builds the Firehose sink from the settings and proves it works (the start-up check) before

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The Firehose calls tweet-ingest makes, named as in the Firehose API reference.
 public enum FirehoseOperation: String, Sendable {
@@ -31,14 +31,14 @@ public struct FirehoseErrorResponse: Sendable, Equatable {
 
     public init(_ response: HTTPResponse) {
         let body = Array(response.body.prefix(64 * 1024))
-        let json = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]
+        let json = JSONStringMembers.parse(body)
         let text = String(decoding: body, as: UTF8.self)
         let headerCode = response.header("x-amzn-errortype").map { String($0.prefix { $0 != ":" }) }
-        let bodyCode = (json?["__type"] as? String) ?? (json?["code"] as? String) ?? XMLText.first("Code", in: text)
+        let bodyCode = json?["__type"] ?? json?["code"] ?? XMLText.first("Code", in: text)
         let code = (headerCode.flatMap { $0.isEmpty ? nil : $0 } ?? bodyCode).map { String($0.split(separator: "#").last ?? "") }
         self.init(
             status: response.status, code: code.flatMap { $0.isEmpty ? nil : $0 },
-            message: (json?["message"] as? String) ?? (json?["Message"] as? String) ?? XMLText.first("Message", in: text),
+            message: json?["message"] ?? json?["Message"] ?? XMLText.first("Message", in: text),
             requestID: response.header("x-amzn-requestid") ?? response.header("x-amz-request-id")
                 ?? XMLText.first("RequestId", in: text))
     }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Records Firehose can never take, turned into error-output lines that say why.
 enum FirehoseRejects {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Builds signed Firehose requests (AWS JSON 1.1: `POST /`, the operation in `X-Amz-Target`,
 /// a JSON body); pure (credentials and time are arguments), so every byte can be checked in

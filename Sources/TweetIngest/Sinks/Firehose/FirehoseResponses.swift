@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The answer to PutRecordBatch: one entry per record sent, in the same order.
 public struct PutRecordBatchResult: Sendable, Equatable, Decodable {

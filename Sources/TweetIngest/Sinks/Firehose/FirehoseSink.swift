@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// Sends each record of an object (one JSON line, `\n` included, so the S3 objects Firehose
@@ -100,7 +100,7 @@ public struct FirehoseSink: Sink {
                 metadata: [
                     "firehose.stream": "\(client.streamName)", "sink.key": "\(key)", "firehose.failed_records": "\(failed.count)",
                     "firehose.error_code": "\(code)", "firehose.error_message": "\(message)", "retry.attempt": "\(attempt)",
-                    "retry.delay_seconds": "\(String(format: "%.2f", delay))",
+                    "retry.delay_seconds": "\(fixed(delay, digits: 2))",
                 ])
             try await client.sleep(delay)
             remaining = failed

@@ -1,6 +1,6 @@
 import CRdKafka
 import Dispatch
-import Foundation
+import FoundationEssentials
 import Logging
 import Synchronization
 
@@ -40,7 +40,7 @@ final class KafkaProducer: Sendable {
             rd_kafka_conf_destroy(conf)
             let detail = cString(errorText)
             let shown =
-                property.isSecret && !property.value.isEmpty ? detail.replacingOccurrences(of: property.value, with: "<redacted>") : detail
+                property.isSecret && !property.value.isEmpty ? detail.replacingEvery(property.value, with: "<redacted>") : detail
             throw KafkaStartupError(
                 reason: .settingRejected(variable: property.variable, property: property.name, value: property.shownValue, detail: shown),
                 brokers: brokers)
@@ -55,10 +55,16 @@ final class KafkaProducer: Sendable {
             throw KafkaStartupError(reason: .clientCreationFailed(detail: cString(errorText)), brokers: brokers)
         }
         rd_kafka_set_log_queue(raw, nil)
+        let poller = KafkaPollThread(handle: KafkaHandle(raw: raw))
+        do {
+            try poller.start()
+        } catch {
+            rd_kafka_destroy(raw)
+            throw KafkaStartupError(reason: .clientCreationFailed(detail: "\(error)"), brokers: brokers)
+        }
         handle = KafkaHandle(raw: raw)
         self.context = context
-        poller = KafkaPollThread(handle: handle)
-        poller.start()
+        self.poller = poller
     }
 
     deinit {
@@ -149,13 +155,11 @@ private final class KafkaPollThread: Sendable {
 
     init(handle: KafkaHandle) { self.handle = handle }
 
-    func start() {
-        let thread = Thread { [self] in
+    func start() throws(ThreadStartError) {
+        try startThread(name: "Kafka poll") { [self] in
             while !stopping.load(ordering: .acquiring) { _ = rd_kafka_poll(handle.raw, 100) }
             stopped.signal()
         }
-        thread.name = "tweet-ingest.kafka.poll"
-        thread.start()
     }
 
     /// Returns once the thread no longer touches the handle (within one 100 ms poll).

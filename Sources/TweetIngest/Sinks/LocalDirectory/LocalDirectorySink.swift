@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Synchronization
 
 #if canImport(Glibc)
@@ -46,13 +46,13 @@ public struct LocalDirectorySink: Sink, CheckpointStore {
     /// Temp file in the same folder, fsync, rename, fsync the folder: a reader sees the old file
     /// or the new one, never half of one, even across a crash.
     static func writeAtomically(_ bytes: [UInt8], to path: String, sync: Bool = true) throws {
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = PathText.parent(of: path)
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            throw LocalSinkError(path: directory, operation: "create the folder", reason: "\(error.localizedDescription)")
+            throw LocalSinkError(path: directory, operation: "create the folder", reason: fileErrorReason(error))
         }
-        let name = (path as NSString).lastPathComponent
+        let name = PathText.lastComponent(of: path)
         let temporary = directory + "/." + name + ".tmp-" + String(getpid())
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw LocalSinkError.posix(temporary, "create") }
@@ -96,12 +96,12 @@ final class StreamLock: Sendable {
     func acquire(path: String, checkpoint: String) throws {
         try descriptor.withLock { held in
             guard held == nil else { return }
-            let directory = (path as NSString).deletingLastPathComponent
+            let directory = PathText.parent(of: path)
             try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
             guard fd >= 0 else { throw LocalSinkError.posix(path, "open the lock file") }
             guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-                let owner = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+                let owner = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingWhitespace()
                 close(fd)
                 throw CheckpointConflictError(
                     location: checkpoint, detail: "the lock \(path) is held by process \(owner.map { $0.isEmpty ? "?" : $0 } ?? "?")")

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The part of Java's `DateTimeFormatter` patterns that Firehose prefixes use, evaluated in UTC:
 /// `y`/`u` (year; `yy` two digits), `M` (`M`, `MM`, `MMM` Jan, `MMMM` January), `d`, `D` (day

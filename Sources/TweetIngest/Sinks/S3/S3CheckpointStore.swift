@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Synchronization
 
 /// The checkpoint as a small JSON object, `_state/<STREAM_NAME>.json` in the bucket, beside the

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// Sends S3 requests: signs each attempt afresh (new date, current credentials), retries what
@@ -66,7 +66,7 @@ public struct S3Client: Sendable {
                 metadata: [
                     "s3.operation": "\(operation.rawValue)", "s3.bucket": "\(bucket)", "s3.key": "\(key ?? "")",
                     "s3.error_code": "\(error.code ?? "-")", "error": "\(error)", "retry.attempt": "\(attempt)",
-                    "retry.delay_seconds": "\(String(format: "%.2f", delay))",
+                    "retry.delay_seconds": "\(fixed(delay, digits: 2))",
                 ])
             try await sleep(delay)
         }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// Builds the S3 sink and checkpoint store from the settings and proves they work (the

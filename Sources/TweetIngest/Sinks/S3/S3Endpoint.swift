@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Where S3 requests go: AWS's regional endpoint or a custom one (`AWS_ENDPOINT_URL_S3` for
 /// MinIO, LocalStack, moto). Parsed by hand so an IPv6 host keeps its brackets and the port is
@@ -21,8 +21,8 @@ public struct S3Endpoint: Sendable, Equatable, CustomStringConvertible {
 
     /// `http(s)://host[:port][/path]`; nil for anything else (user info, query, fragment).
     public init?(parsing text: String) {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        guard let separator = trimmed.range(of: "://") else { return nil }
+        let trimmed = text.trimmingWhitespace()
+        guard let separator = trimmed.firstRange(ofText: "://") else { return nil }
         let scheme = trimmed[..<separator.lowerBound].lowercased()
         guard scheme == "http" || scheme == "https" else { return nil }
         let rest = trimmed[separator.upperBound...]

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What S3 says went wrong: the `<Error>` XML body (`Code`, `Message`, `RequestId`, and for a
 /// wrong region `Region` or `Endpoint`), or, for a body-less answer such as HEAD, the status and
@@ -31,28 +31,28 @@ public struct S3ErrorResponse: Sendable, Equatable {
     /// sent its 200 status line, and then the body is an `<Error>` document.
     static func isErrorDocument(_ body: [UInt8]) -> Bool {
         let head = String(decoding: body.prefix(512), as: UTF8.self)
-        return head.contains("<Error>") && !head.contains("<CompleteMultipartUploadResult")
+        return head.containsText("<Error>") && !head.containsText("<CompleteMultipartUploadResult")
     }
 }
 
 /// Just enough XML for S3's small answers: the text of the first element with a given name.
 enum XMLText {
     static func first(_ name: String, in text: String) -> String? {
-        guard let open = text.range(of: "<\(name)>"),
-            let close = text.range(of: "</\(name)>", range: open.upperBound..<text.endIndex)
+        guard let open = text.firstRange(ofText: "<\(name)>"),
+            let close = text[open.upperBound...].firstRange(ofText: "</\(name)>")
         else { return nil }
         return unescape(String(text[open.upperBound..<close.lowerBound]))
     }
 
     static func unescape(_ text: String) -> String {
         guard text.contains("&") else { return text }
-        return text.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
-            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&apos;", with: "'")
-            .replacingOccurrences(of: "&#39;", with: "'").replacingOccurrences(of: "&amp;", with: "&")
+        return text.replacingEvery("&lt;", with: "<").replacingEvery("&gt;", with: ">")
+            .replacingEvery("&quot;", with: "\"").replacingEvery("&apos;", with: "'")
+            .replacingEvery("&#39;", with: "'").replacingEvery("&amp;", with: "&")
     }
 
     static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;")
+        text.replacingEvery("&", with: "&amp;").replacingEvery("<", with: "&lt;")
+            .replacingEvery(">", with: "&gt;")
     }
 }

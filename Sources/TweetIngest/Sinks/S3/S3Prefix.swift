@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// An S3 key prefix with Amazon Data Firehose's expressions, checked once at start-up:
 /// `!{timestamp:<Java DateTimeFormatter pattern>}` (UTC arrival of the object's oldest record),
@@ -42,7 +42,7 @@ public struct S3Prefix: Sendable, Equatable, CustomStringConvertible {
     public init(_ text: String, role: Role) throws(S3PrefixError) {
         var parts: [Part] = []
         var rest = Substring(text)
-        while let open = rest.range(of: "!{") {
+        while let open = rest.firstRange(ofText: "!{") {
             if open.lowerBound > rest.startIndex { parts.append(.literal(String(rest[..<open.lowerBound]))) }
             guard let close = Self.closingBrace(in: rest[open.upperBound...]) else {
                 throw S3PrefixError(part: String(rest[open.lowerBound...]), reason: "the expression is not closed with '}'")
@@ -107,7 +107,7 @@ public struct S3Prefix: Sendable, Equatable, CustomStringConvertible {
         guard let colon = body.firstIndex(of: ":") else {
             throw S3PrefixError(part: expression, reason: "expected !{namespace:value} with namespace timestamp or firehose")
         }
-        let namespace = body[..<colon].trimmingCharacters(in: .whitespaces)
+        let namespace = body[..<colon].trimmingWhitespace()
         let value = String(body[body.index(after: colon)...])
         switch namespace {
         case "timestamp":
@@ -118,7 +118,7 @@ public struct S3Prefix: Sendable, Equatable, CustomStringConvertible {
                 throw S3PrefixError(part: expression, reason: error.reason)
             }
         case "firehose":
-            switch value.trimmingCharacters(in: .whitespaces) {
+            switch value.trimmingWhitespace() {
             case "random-string": return .randomString
             case "error-output-type":
                 guard role == .error else {

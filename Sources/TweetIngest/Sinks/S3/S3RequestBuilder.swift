@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Builds signed S3 requests; pure (credentials and time are arguments), so every header can be
 /// checked in unit tests.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// Writes objects to an S3 bucket: one PutObject up to the multipart threshold, a multipart
