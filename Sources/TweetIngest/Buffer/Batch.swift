@@ -103,6 +103,11 @@ public struct Batcher<Instant: InstantProtocol>: Sendable where Instant.Duration
     /// so a large buffer never grows by copying.
     private mutating func prepareRecordStorage() {
         current.records.reserveCapacity(policy.maxBytes + 64 * 1024)
+        let capacity = current.records.capacity
+        current.records.withUnsafeMutableBufferPointer { elements in
+            guard let base = elements.baseAddress else { return }
+            adviseHugePages(UnsafeMutableRawBufferPointer(start: base, count: capacity))
+        }
     }
 
     /// The buffered batch if the interval has run out at `now`.

@@ -4,14 +4,17 @@
 
 /// glibc malloc settings for a daemon that holds one large buffer and is otherwise small:
 /// - at most 2 arenas (glibc's default is 8 per core, each keeping its own free pages);
-/// - allocations of 1 MiB and more (the object buffer) are always their own mapping, returned
-///   to the system when freed. glibc's default raises this threshold to the size of the last
-///   freed block (up to 32 MiB), after which a freed 5 MiB buffer stays resident in the heap.
-/// Before each sleep, freed memory is handed back (`malloc_trim`). Anyone who sets glibc's own knobs (`MALLOC_ARENA_MAX`, `MALLOC_MMAP_THRESHOLD_`,
+/// - allocations of 4 MiB and more (an object buffer: 5 MiB by default) are always their own
+///   mapping, returned to the system when freed. glibc's default raises this threshold to the
+///   size of the last freed block (up to 32 MiB) and keeps up to twice that free at the top of
+///   the heap. Below 4 MiB (a page, a read chunk) the heap is reused: with a 1 MiB threshold a
+///   replay paged in ~100 MiB more over and over.
+/// - before each sleep, freed memory is handed back (`malloc_trim`).
+/// Anyone who sets glibc's own knobs (`MALLOC_ARENA_MAX`, `MALLOC_MMAP_THRESHOLD_`,
 /// `GLIBC_TUNABLES`) keeps them.
 public enum AllocatorTuning {
     public static let arenaMax: Int32 = 2
-    public static let mmapThresholdBytes: Int32 = 1 << 20
+    public static let mmapThresholdBytes: Int32 = 4 << 20
 
     /// The settings applied, for the start-up log.
     @discardableResult

@@ -74,3 +74,17 @@ func startThread(name: String, _ body: @escaping @Sendable () -> Void) throws(Th
         throw ThreadStartError(name: name, code: code)
     }
 }
+
+/// Asks for transparent huge pages (2 MiB) over the page-aligned middle of `buffer`'s capacity:
+/// a 128 MiB object buffer then fills with 64 page faults instead of 32,768. Only a hint: without
+/// THP (or with THP off) nothing changes; memory is still touched only as records arrive.
+func adviseHugePages(_ buffer: UnsafeMutableRawBufferPointer) {
+    #if canImport(Glibc)
+        let huge = 2 << 20
+        guard let base = buffer.baseAddress, buffer.count >= 2 * huge else { return }
+        let start = (Int(bitPattern: base) + huge - 1) / huge * huge
+        let end = (Int(bitPattern: base) + buffer.count) / huge * huge
+        guard end > start, let aligned = UnsafeMutableRawPointer(bitPattern: start) else { return }
+        _ = madvise(aligned, end - start, MADV_HUGEPAGE)
+    #endif
+}
