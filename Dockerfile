@@ -4,8 +4,8 @@
 #   docker run --rm --read-only -e TWITTER_BEARER_TOKEN -e TWITTER_QUERY='#brexit' \
 #     -v "$PWD/data:/var/lib/tweet-ingest" tweet-ingest:dev run --once
 #
-# Stage "build" compiles a release binary with the Swift standard library and Foundation linked
-# statically; stage "runtime" is Debian slim with only the shared libraries that binary links
+# Stage "build" compiles a release binary with the Swift standard library and FoundationEssentials
+# linked statically (lld, hot functions placed together: see "Memory" in README.md); stage "runtime" is Debian slim with only the shared libraries that binary links
 # (readelf -d: libcurl, libssl/libcrypto, zlib, libstdc++, libgcc_s, libc) and CA certificates.
 # scripts/container-smoke.sh builds the runtime stage with podman from a locally bootstrapped
 # Debian and runs it against the fake X API. The image runs as UID/GID 10001 with a read-only
@@ -77,9 +77,12 @@ COPY --from=build /out/tweet-ingest /usr/local/bin/tweet-ingest
 # STATE_DIR holds <STREAM_NAME>.health.json (read by `tweet-ingest healthcheck`); OUTPUT_DIR is used only
 # without S3_BUCKET. On ECS the task definition mounts volumes at exactly these two paths, so
 # the ownership set above is copied into them.
+# GNUTLS_NO_IMPLICIT_INIT: libcurl pulls in GnuTLS through librtmp, and GnuTLS initialises itself
+# when loaded (about 1 MiB resident); tweet-ingest's TLS is OpenSSL, so that is skipped.
 ENV STATE_DIR=/var/lib/tweet-ingest \
     OUTPUT_DIR=/var/lib/tweet-ingest/data \
-    LOG_FORMAT=json
+    LOG_FORMAT=json \
+    GNUTLS_NO_IMPLICIT_INIT=1
 VOLUME ["/var/lib/tweet-ingest", "/tmp"]
 WORKDIR /var/lib/tweet-ingest
 USER 10001:10001

@@ -86,6 +86,12 @@ else
     --scratch-path "$scratch" 2>&1 | tail -n 3
   binary="$(swift build -c release --static-swift-stdlib --scratch-path "$scratch" --show-bin-path)/tweet-ingest"
   [ -x "$binary" ] || fail "the build produced no $binary"
+  # The release link that keeps the idle daemon small (Package.swift; README, "Memory").
+  if nm "$binary" | grep -q ' \$s10Foundation'; then
+    fail "$binary links Foundation, not only FoundationEssentials: something imports Foundation (README, Memory)"
+  fi
+  readelf -SW "$binary" | grep -q '\.relr\.dyn' || fail "$binary has no packed relocations (.relr.dyn): was it linked by lld?"
+  say "release link: FoundationEssentials only, packed relocations"
 fi
 
 # ---------------------------------------------------------------------------------------------

@@ -19,6 +19,11 @@ else
 fi
 # The code stays formatted (.swift-format): `swift format -i -r Sources Tests` fixes it.
 swift format lint --strict -r Sources Tests Package.swift
+# The daemon links FoundationEssentials only (README, "Memory"); tests may use all of Foundation.
+if grep -rnE '^\s*(@_implementationOnly |public )?import Foundation$' Sources; then
+  echo "test: Sources import Foundation; use FoundationEssentials (README, Memory)" >&2
+  exit 1
+fi
 swift build --build-tests
 # Unit tests in parallel; the integration suites one at a time, since each starts real servers
 # and processes and a 2-core machine running them all at once slows to a crawl.
