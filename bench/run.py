@@ -893,10 +893,15 @@ def report(ctx):
 def evaluate_targets(ctx):
     S = ctx["replay"]
     t = []
-    r_cpu = S["ti"]["records_per_cpu_s"] / S["twarc"]["records_per_cpu_s"]
-    r_wall = S["ti"]["records_per_s"] / S["twarc"]["records_per_s"]
-    t.append(("normalize + serialize ≥ 10x twarc2 flatten records/s on one core (records per CPU-second)",
-              f"{r_cpu:.1f}x (wall: {r_wall:.1f}x)", r_cpu >= 10))
+    # Both buffer sizes are checked: the default, and 128 MiB, where the kernel's time to take
+    # 128 MiB objects into the page cache weighs on CPU seconds (see the sys column).
+    for key, label in (("ti_5mb", "default BUFFER_SIZE_MB=5"), ("ti", f"BUFFER_SIZE_MB={BUFFER_MB}")):
+        r_cpu = S[key]["records_per_cpu_s"] / S["twarc"]["records_per_cpu_s"]
+        r_wall = S[key]["records_per_s"] / S["twarc"]["records_per_s"]
+        r_user = S["twarc"]["user_median"] / S[key]["user_median"]
+        t.append((f"normalize + serialize ≥ 10x twarc2 flatten records/s on one core (records per CPU-second; {label})",
+                  f"{r_cpu:.1f}x (wall: {r_wall:.1f}x; user CPU alone: {r_user:.1f}x; sys {S[key]['sys_median']:.2f} s)",
+                  r_cpu >= 10))
     g_cpu = S["ti_gz"]["records_per_cpu_s"] / S["twarc_gz"]["records_per_cpu_s"]
     g_wall = S["ti_gz"]["records_per_s"] / S["twarc_gz"]["records_per_s"]
     t.append(("gzip path ≥ 5x twarc2 flatten + Python gzip (records per CPU-second)",
