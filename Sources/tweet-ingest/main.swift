@@ -74,7 +74,7 @@ private func usesTextLogs(_ config: Config) -> Bool {
 /// Reads the environment (the only place that does), bootstraps logging, exits 78 on bad input.
 private func start(quiet: Bool = false) throws -> (Config, Logger) {
     let environment = ProcessInfo.processInfo.environment
-    AllocatorTuning.apply(environment: environment)
+    let allocator = AllocatorTuning.apply(environment: environment)
     let config: Config
     do {
         config = try Config(environment: environment)
@@ -88,6 +88,7 @@ private func start(quiet: Bool = false) throws -> (Config, Logger) {
     }
     let logger = Logger(label: "tweet-ingest")
     if !quiet { for warning in config.warnings { logger.warning("\(warning)") } }
+    logger.debug("malloc settings", metadata: allocator.mapValues { .string($0) })
     return (config, logger)
 }
 

@@ -16,7 +16,7 @@ public enum AllocatorTuning {
     public static let arenaMax: Int32 = 2
     public static let mmapThresholdBytes: Int32 = 4 << 20
 
-    /// The settings applied, for the start-up log.
+    /// The settings applied (logged at debug level at start-up).
     @discardableResult
     public static func apply(environment: [String: String]) -> [String: String] {
         var applied: [String: String] = [:]
