@@ -8,17 +8,8 @@ import Logging
 /// A whole-call retry after a timeout may send records Firehose had already taken (its own
 /// documentation says so); partial failures are retried record by record by `FirehoseSink`.
 public struct FirehoseClient: Sendable {
-    public let http: any HTTPClient
     public let requests: FirehoseRequestBuilder
-    public let credentials: AWSCredentialChain
-    public let logger: Logger
-    public let now: @Sendable () -> Date
-    public let sleep: @Sendable (TimeInterval) async throws -> Void
-    /// A number in [0, 1) for the jitter; injected so tests are exact.
-    public let randomUnit: @Sendable () -> Double
-    /// Attempts per call, the first included. `Delivery` retries a failed object again later.
-    public var maxAttempts = 4
-    public var backoff = Backoff(base: 0.2, cap: 10)
+    public var sender: AWSSender
 
     public init(
         http: any HTTPClient, requests: FirehoseRequestBuilder, credentials: AWSCredentialChain, logger: Logger,
@@ -26,13 +17,8 @@ public struct FirehoseClient: Sendable {
         sleep: @escaping @Sendable (TimeInterval) async throws -> Void = { try await Task.sleep(for: .seconds($0)) },
         randomUnit: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
     ) {
-        self.http = http
         self.requests = requests
-        self.credentials = credentials
-        self.logger = logger
-        self.now = now
-        self.sleep = sleep
-        self.randomUnit = randomUnit
+        sender = AWSSender(http: http, credentials: credentials, logger: logger, now: now, sleep: sleep, randomUnit: randomUnit)
     }
 
     public var streamName: String { requests.streamName }
@@ -43,33 +29,23 @@ public struct FirehoseClient: Sendable {
         _ operation: FirehoseOperation, maxAttempts: Int? = nil,
         _ build: (FirehoseRequestBuilder, AWSCredentials, Date) throws -> HTTPRequest
     ) async throws -> HTTPResponse {
-        let limit = max(1, maxAttempts ?? self.maxAttempts)
-        var attempt = 0
-        while true {
-            attempt += 1
-            try Task.checkCancellation()
-            let request = try build(requests, try await credentials.credentials(), now())
-            let failure: FirehoseError.Failure
-            do {
-                let response = try await http.execute(request)
-                if (200...299).contains(response.status) { return response }
-                failure = .response(FirehoseErrorResponse(response))
-            } catch let error as HTTPTransportError {
-                if error.kind == .cancelled { throw CancellationError() }
-                failure = .transport(kind: error.kind, message: error.message)
-            }
-            let error = FirehoseError(operation: operation, streamName: streamName, failure: failure, attempts: attempt)
-            if ["ExpiredTokenException", "ExpiredToken", "RequestExpired"].contains(error.code) { await credentials.invalidate() }
-            guard error.isRetryable, attempt < limit else { throw error }
-            let delay = backoff.delay(attempt: attempt, unit: randomUnit())
-            logger.warning(
-                "Firehose request failed; retrying",
-                metadata: [
+        try await sender.send(
+            maxAttempts: maxAttempts, retryMessage: "Firehose request failed; retrying",
+            build: { try build(requests, $0, $1) },
+            accepts: { (200...299).contains($0.status) },
+            failure: { failure, attempt in
+                let named: FirehoseError.Failure =
+                    switch failure {
+                    case .response(let response): .response(FirehoseErrorResponse(response))
+                    case .transport(let kind, let message): .transport(kind: kind, message: message)
+                    }
+                return FirehoseError(operation: operation, streamName: streamName, failure: named, attempts: attempt)
+            },
+            metadata: { error in
+                [
                     "firehose.operation": "\(operation.rawValue)", "firehose.stream": "\(streamName)",
-                    "firehose.error_code": "\(error.code ?? "-")", "error": "\(error)", "retry.attempt": "\(attempt)",
-                    "retry.delay_seconds": "\(fixed(delay, digits: 2))",
-                ])
-            try await sleep(delay)
-        }
+                    "firehose.error_code": "\(error.code ?? "-")",
+                ]
+            })
     }
 }

@@ -1,6 +1,6 @@
 /// A Firehose call that failed: which call, on which delivery stream, Firehose's error code,
 /// message and request id, and what to do about it. Secrets never appear in it.
-public struct FirehoseError: Error, Sendable, CustomStringConvertible {
+public struct FirehoseError: Error, Sendable, CustomStringConvertible, AWSServiceError {
     public enum Failure: Sendable, Equatable {
         /// Firehose answered with an error status.
         case response(FirehoseErrorResponse)
@@ -50,6 +50,8 @@ public struct FirehoseError: Error, Sendable, CustomStringConvertible {
         }
     }
 
+    var meansExpiredCredentials: Bool { ["ExpiredTokenException", "ExpiredToken", "RequestExpired"].contains(code) }
+
     static let retryableCodes: Set<String> = [
         "ServiceUnavailableException", "InternalFailure", "ThrottlingException", "Throttling", "LimitExceededException",
         "RequestTimeout", "RequestTimeoutException", "ExpiredTokenException", "ExpiredToken", "RequestExpired",
@@ -60,10 +62,7 @@ public struct FirehoseError: Error, Sendable, CustomStringConvertible {
         var text = "Firehose \(operation.rawValue) to delivery stream \"\(streamName)\" failed\(tries): "
         switch failure {
         case .response(let response):
-            text += "HTTP \(response.status)"
-            if let code { text += " \(code)" }
-            if let message = response.message { text += ": \(message)" }
-            if let id = response.requestID { text += " (request id \(id))" }
+            text += awsErrorAnswerText(status: response.status, code: code, message: response.message, requestID: response.requestID)
         case .transport(_, let message):
             text += message
         case .malformedResponse(let reason):

@@ -10,7 +10,7 @@ public enum FirehoseHealthcheck {
         let place = "delivery stream \"\(client.streamName)\" at \(client.requests.url) (region \(region))"
         let credentials: ProvidedCredentials
         do {
-            credentials = try await client.credentials.current()
+            credentials = try await client.sender.credentials.current()
         } catch {
             throw FirehoseHealthcheckError(place: place, problem: "\(error)")
         }

@@ -52,7 +52,7 @@ public struct FirehoseSink: Sink {
         var pending: [(index: Int, bytes: Int)] = []
         for (index, record) in records.enumerated() {
             if record.count > limits.bytesPerRecord {
-                rejected.append(FirehoseRejects.tooLarge(Array(record), limit: limits.bytesPerRecord, now: client.now()))
+                rejected.append(FirehoseRejects.tooLarge(Array(record), limit: limits.bytesPerRecord, now: client.sender.now()))
             } else if !accepted[index] {
                 pending.append((index, record.count))
             }
@@ -80,7 +80,7 @@ public struct FirehoseSink: Sink {
                 if entry.succeeded { accepted[index] = true } else { failed.append(index) }
             }
             progress.save(key: key, accepted: accepted)
-            client.logger.debug(
+            client.sender.logger.debug(
                 "PutRecordBatch answered",
                 metadata: [
                     "firehose.stream": "\(client.streamName)", "sink.key": "\(key)", "firehose.records": "\(remaining.count)",
@@ -94,15 +94,15 @@ public struct FirehoseSink: Sink {
                     operation: .putRecordBatch, streamName: client.streamName,
                     failure: .recordsFailed(count: failed.count, code: code, message: message), attempts: attempt)
             }
-            let delay = client.backoff.delay(attempt: attempt, unit: client.randomUnit())
-            client.logger.warning(
+            let delay = client.sender.backoff.delay(attempt: attempt, unit: client.sender.randomUnit())
+            client.sender.logger.warning(
                 "Firehose refused some records; resending only those",
                 metadata: [
                     "firehose.stream": "\(client.streamName)", "sink.key": "\(key)", "firehose.failed_records": "\(failed.count)",
                     "firehose.error_code": "\(code)", "firehose.error_message": "\(message)", "retry.attempt": "\(attempt)",
                     "retry.delay_seconds": "\(fixed(delay, digits: 2))",
                 ])
-            try await client.sleep(delay)
+            try await client.sender.sleep(delay)
             remaining = failed
         }
     }

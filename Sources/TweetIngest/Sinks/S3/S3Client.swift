@@ -6,17 +6,8 @@ import Logging
 /// `S3Error`s. A retry resends the same operation on the same key, so it can never create a
 /// second object.
 public struct S3Client: Sendable {
-    public let http: any HTTPClient
     public let requests: S3RequestBuilder
-    public let credentials: AWSCredentialChain
-    public let logger: Logger
-    public let now: @Sendable () -> Date
-    public let sleep: @Sendable (TimeInterval) async throws -> Void
-    /// A number in [0, 1) for the jitter; injected so tests are exact.
-    public let randomUnit: @Sendable () -> Double
-    /// Attempts per call, the first included. `Delivery` retries a failed object again later.
-    public var maxAttempts = 4
-    public var backoff = Backoff(base: 0.2, cap: 10)
+    public var sender: AWSSender
 
     public init(
         http: any HTTPClient, requests: S3RequestBuilder, credentials: AWSCredentialChain, logger: Logger,
@@ -24,13 +15,8 @@ public struct S3Client: Sendable {
         sleep: @escaping @Sendable (TimeInterval) async throws -> Void = { try await Task.sleep(for: .seconds($0)) },
         randomUnit: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
     ) {
-        self.http = http
         self.requests = requests
-        self.credentials = credentials
-        self.logger = logger
-        self.now = now
-        self.sleep = sleep
-        self.randomUnit = randomUnit
+        sender = AWSSender(http: http, credentials: credentials, logger: logger, now: now, sleep: sleep, randomUnit: randomUnit)
     }
 
     public var bucket: String { requests.bucket }
@@ -41,34 +27,27 @@ public struct S3Client: Sendable {
         _ operation: S3Operation, key: String?, maxAttempts: Int? = nil,
         _ build: (S3RequestBuilder, AWSCredentials, Date) throws -> HTTPRequest
     ) async throws -> HTTPResponse {
-        let limit = max(1, maxAttempts ?? self.maxAttempts)
-        var attempt = 0
-        while true {
-            attempt += 1
-            try Task.checkCancellation()
-            let request = try build(requests, try await credentials.credentials(), now())
-            let failure: S3Error.Failure
-            do {
-                let response = try await http.execute(request)
-                let failedCompletion = operation == .completeMultipartUpload && S3ErrorResponse.isErrorDocument(response.body)
-                if (200...299).contains(response.status), !failedCompletion { return response }
-                failure = .response(S3ErrorResponse(response))
-            } catch let error as HTTPTransportError {
-                if error.kind == .cancelled { throw CancellationError() }
-                failure = .transport(kind: error.kind, message: error.message)
-            }
-            let error = S3Error(operation: operation, bucket: bucket, key: key, failure: failure, attempts: attempt)
-            if ["ExpiredToken", "TokenRefreshRequired"].contains(error.code) { await credentials.invalidate() }
-            guard error.isRetryable, attempt < limit else { throw error }
-            let delay = backoff.delay(attempt: attempt, unit: randomUnit())
-            logger.warning(
-                "S3 request failed; retrying",
-                metadata: [
+        try await sender.send(
+            maxAttempts: maxAttempts, retryMessage: "S3 request failed; retrying",
+            build: { try build(requests, $0, $1) },
+            accepts: { response in
+                // CompleteMultipartUpload can answer 200 with an <Error> document.
+                (200...299).contains(response.status)
+                    && !(operation == .completeMultipartUpload && S3ErrorResponse.isErrorDocument(response.body))
+            },
+            failure: { failure, attempt in
+                let named: S3Error.Failure =
+                    switch failure {
+                    case .response(let response): .response(S3ErrorResponse(response))
+                    case .transport(let kind, let message): .transport(kind: kind, message: message)
+                    }
+                return S3Error(operation: operation, bucket: bucket, key: key, failure: named, attempts: attempt)
+            },
+            metadata: { error in
+                [
                     "s3.operation": "\(operation.rawValue)", "s3.bucket": "\(bucket)", "s3.key": "\(key ?? "")",
-                    "s3.error_code": "\(error.code ?? "-")", "error": "\(error)", "retry.attempt": "\(attempt)",
-                    "retry.delay_seconds": "\(fixed(delay, digits: 2))",
-                ])
-            try await sleep(delay)
-        }
+                    "s3.error_code": "\(error.code ?? "-")",
+                ]
+            })
     }
 }

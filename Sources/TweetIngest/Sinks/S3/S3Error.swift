@@ -29,7 +29,7 @@ public enum S3Operation: String, Sendable {
 
 /// An S3 call that failed: which call, on which bucket and key, S3's error code, message and
 /// request id (what AWS support asks for), and what to do about it.
-public struct S3Error: Error, Sendable, CustomStringConvertible {
+public struct S3Error: Error, Sendable, CustomStringConvertible, AWSServiceError {
     public enum Failure: Sendable, Equatable {
         /// S3 answered with an error status (or an `<Error>` document).
         case response(S3ErrorResponse)
@@ -77,6 +77,8 @@ public struct S3Error: Error, Sendable, CustomStringConvertible {
         }
     }
 
+    var meansExpiredCredentials: Bool { ["ExpiredToken", "TokenRefreshRequired"].contains(code) }
+
     static let retryableCodes: Set<String> = [
         "SlowDown", "InternalError", "ServiceUnavailable", "RequestTimeout", "BadDigest", "XAmzContentSHA256Mismatch",
         "ExpiredToken", "TokenRefreshRequired", "OperationAborted",
@@ -98,10 +100,7 @@ public struct S3Error: Error, Sendable, CustomStringConvertible {
         var text = "S3 \(operation.rawValue) \(location) failed\(tries): "
         switch failure {
         case .response(let response):
-            text += "HTTP \(response.status)"
-            if let code { text += " \(code)" }
-            if let message = response.message { text += ": \(message)" }
-            if let id = response.requestID { text += " (request id \(id))" }
+            text += awsErrorAnswerText(status: response.status, code: code, message: response.message, requestID: response.requestID)
         case .transport(_, let message):
             text += message
         case .malformedResponse(let reason):

@@ -8,7 +8,7 @@ public enum S3Healthcheck {
         let place = "s3://\(client.bucket) at \(client.requests.endpoint) (region \(region))"
         let credentials: ProvidedCredentials
         do {
-            credentials = try await client.credentials.current()
+            credentials = try await client.sender.credentials.current()
         } catch {
             throw S3HealthcheckError(place: place, problem: "\(error)")
         }

@@ -48,7 +48,7 @@ public struct S3Sink: Sink {
                 operation: .createMultipartUpload, bucket: client.bucket, key: key,
                 failure: .malformedResponse("the answer has no UploadId"))
         }
-        client.logger.debug("multipart upload started", metadata: ["s3.key": "\(key)", "s3.upload_id": "\(uploadID)"])
+        client.sender.logger.debug("multipart upload started", metadata: ["s3.key": "\(key)", "s3.upload_id": "\(uploadID)"])
         do {
             var parts: [S3CompletedPart] = []
             for (index, range) in Self.partRanges(byteCount: object.body.count, partSize: partSize).enumerated() {
@@ -88,11 +88,11 @@ public struct S3Sink: Sink {
             }
         }.value
         if let aborted {
-            client.logger.error(
+            client.sender.logger.error(
                 "could not abort a failed multipart upload; its parts stay billed until a lifecycle rule (AbortIncompleteMultipartUpload) removes them",
                 metadata: ["s3.key": "\(key)", "s3.upload_id": "\(uploadID)", "error": "\(aborted)", "cause": "\(error)"])
         } else {
-            client.logger.warning(
+            client.sender.logger.warning(
                 "multipart upload aborted after a failure",
                 metadata: ["s3.key": "\(key)", "s3.upload_id": "\(uploadID)", "error": "\(error)"])
         }
