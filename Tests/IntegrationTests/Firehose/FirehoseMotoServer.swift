@@ -31,24 +31,7 @@ final class FirehoseMotoServer {
     }
 
     init(streams: [String], bucket: String = "firehose-destination", prefix: String = "firehose/") async throws {
-        var environment = S3Boto.baseEnvironment
-        // Large, so setup runs unauthenticated; setup then resets it to 0 (checks on).
-        environment["INITIAL_NO_AUTH_ACTION_COUNT"] = "1000000"
-        var started: (ChildProcess, Int)?
-        for _ in 0..<3 where started == nil {
-            let port = try freeLoopbackPort()
-            let process = try ChildProcess(
-                executable: "/usr/bin/env", arguments: ["python3", "-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)],
-                environment: environment)
-            if await S3MotoServer.waitUntilAnswering("http://127.0.0.1:\(port)/moto-api/", timeout: 20) {
-                started = (process, port)
-            } else {
-                process.send(SIGKILL)
-            }
-        }
-        guard let (process, port) = started else {
-            throw HarnessError("moto_server did not answer within 20 s (is moto[server] installed?)")
-        }
+        let (process, port) = try await S3MotoServer.launch()
         self.process = process
         self.port = port
         self.bucket = bucket
@@ -82,11 +65,7 @@ final class FirehoseMotoServer {
     }
 
     /// SIGTERM, then SIGKILL after 2 s (see `S3MotoServer.stop`).
-    func stop() {
-        guard process.process.isRunning else { return }
-        process.send(SIGTERM)
-        if process.waitForExit(timeout: 2) == nil { _ = process.waitForExit(timeout: 5) }
-    }
+    func stop() { S3MotoServer.stop(process) }
 
     deinit { stop() }
 }

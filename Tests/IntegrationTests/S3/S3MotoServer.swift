@@ -39,24 +39,7 @@ final class S3MotoServer {
 
     /// `signatureChecks: false` leaves moto accepting anything (see the key-encoding test).
     init(buckets: [String], roleSessions: Int = 0, signatureChecks: Bool = true) async throws {
-        var environment = S3Boto.baseEnvironment
-        // Large, so setup runs unauthenticated; setup then resets it to 0 (checks on).
-        environment["INITIAL_NO_AUTH_ACTION_COUNT"] = "1000000"
-        var started: (ChildProcess, Int)?
-        for _ in 0..<3 where started == nil {
-            let port = try freeLoopbackPort()
-            let process = try ChildProcess(
-                executable: "/usr/bin/env", arguments: ["python3", "-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)],
-                environment: environment)
-            if await Self.waitUntilAnswering("http://127.0.0.1:\(port)/moto-api/", timeout: 20) {
-                started = (process, port)
-            } else {
-                process.send(SIGKILL)
-            }
-        }
-        guard let (process, port) = started else {
-            throw HarnessError("moto_server did not answer within 20 s (is moto[server] installed?)")
-        }
+        let (process, port) = try await Self.launch()
         self.process = process
         self.port = port
         var arguments = ["setup", "--endpoint", "http://127.0.0.1:\(port)", "--role-sessions", String(roleSessions)]
@@ -78,6 +61,23 @@ final class S3MotoServer {
         return environment
     }
 
+    /// Starts `moto_server` on a free loopback port (three tries), accepting unsigned calls until
+    /// the setup script turns signature checks on; returns once it answers.
+    static func launch() async throws -> (ChildProcess, Int) {
+        var environment = S3Boto.baseEnvironment
+        // Large, so setup runs unauthenticated; setup then resets it to 0 (checks on).
+        environment["INITIAL_NO_AUTH_ACTION_COUNT"] = "1000000"
+        for _ in 0..<3 {
+            let port = try freeLoopbackPort()
+            let process = try ChildProcess(
+                executable: "/usr/bin/env", arguments: ["python3", "-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)],
+                environment: environment)
+            if await waitUntilAnswering("http://127.0.0.1:\(port)/moto-api/", timeout: 20) { return (process, port) }
+            process.send(SIGKILL)
+        }
+        throw HarnessError("moto_server did not answer within 20 s (is moto[server] installed?)")
+    }
+
     /// Polls until the URL answers HTTP at all (bounded).
     static func waitUntilAnswering(_ url: String, timeout: TimeInterval) async -> Bool {
         let http = CurlHTTPClient()
@@ -89,9 +89,11 @@ final class S3MotoServer {
         return false
     }
 
+    func stop() { Self.stop(process) }
+
     /// SIGTERM, then SIGKILL after 2 s: werkzeug waits for open keep-alive connections (our
     /// clients keep theirs) before it exits, and nothing of moto's state needs saving.
-    func stop() {
+    static func stop(_ process: ChildProcess) {
         guard process.process.isRunning else { return }
         process.send(SIGTERM)
         if process.waitForExit(timeout: 2) == nil { _ = process.waitForExit(timeout: 5) }
