@@ -23,6 +23,7 @@ A stale or partial list is harmless: the linker ignores names it does not find
 after a toolchain upgrade or a large change in what the daemon runs at idle.
 """
 import argparse
+import glob
 import os
 import re
 import shutil
@@ -166,7 +167,11 @@ def main():
     hot = [name for name in defined_functions(binary) if name in ran]
     with open(OUTPUT, "w") as f:
         f.write("\n".join(hot) + "\n")
-    bench.log(f"wrote {len(hot)} functions to {os.path.relpath(OUTPUT, ROOT)}")
+    # SwiftPM does not see the list as an input of the link: remove the release binaries built
+    # here so the next release build links again with it.
+    for old in glob.glob(os.path.join(ROOT, ".build*", "*", "release", "tweet-ingest")):
+        os.unlink(old)
+    bench.log(f"wrote {len(hot)} functions to {os.path.relpath(OUTPUT, ROOT)}; the next release build relinks")
 
 
 if __name__ == "__main__":

@@ -47,7 +47,10 @@ func fileErrorReason(_ error: any Error) -> String {
 struct ThreadStartError: Error, CustomStringConvertible {
     var name: String
     var code: Int32
-    var description: String { "cannot start the \(name) thread: \(String(cString: strerror(code)))" }
+    var description: String {
+        "cannot start the \(name) thread: \(String(cString: strerror(code))); the process may be at its thread limit "
+            + "(ulimit -u, or the container's pids limit)"
+    }
 }
 
 /// Runs `body` on a new detached thread (for loops that block in a system call: accept(2),
