@@ -324,6 +324,9 @@ def replay_workloads(binary, twarc2, input_path):
         {"name": "tweet-ingest replay, BUFFER_SIZE_MB=5 (the default)", "key": "ti_5mb", "kind": "ingest",
          "cmds": lambda out: [[binary, "replay", input_path]],
          "env": lambda out: base_env(OUTPUT_DIR=out, COMPRESSION="none", **{**ti_env, "BUFFER_SIZE_MB": 5})},
+        {"name": "tweet-ingest replay, BUFFER_SIZE_MB=64", "key": "ti_64mb", "kind": "ingest",
+         "cmds": lambda out: [[binary, "replay", input_path]],
+         "env": lambda out: base_env(OUTPUT_DIR=out, COMPRESSION="none", **{**ti_env, "BUFFER_SIZE_MB": 64})},
         {"name": "twarc2 flatten", "key": "twarc", "kind": "file", "file": "flat.jsonl",
          "cmds": lambda out: [[twarc2, "--log", os.path.join(out, "twarc.log"), "flatten", "--hide-progress",
                                input_path, os.path.join(out, "flat.jsonl")]],
@@ -803,9 +806,10 @@ def report(ctx):
           f"{s['records_per_s'] / base['records_per_s']:.2f}x {'' if bname == 'twarc2 flatten' else '(vs ' + bname + ')'} | "
           f"{s['records_per_cpu_s'] / base['records_per_cpu_s']:.2f}x | {C[k]['object_bytes'] / 1e6:.0f} | "
           f"{s['minflt_median']:,.0f} |")
-    w("\ntwarc2 flatten does more per tweet than tweet-ingest and the seed script: it also inlines referenced "
-      "tweets, media, places and mentioned users (its output is ~3x larger). tweet-ingest fsyncs every object it "
-      "writes (inside its time); the Python peers do not.\n")
+    w("\nBoth sides do the same work per tweet: tweet-ingest's records are twarc2 flatten's objects (author, "
+      "mentioned and replied-to users, media, polls, places and referenced posts inlined) plus an `ingest` "
+      "object, without `__twarc`. tweet-ingest fsyncs every object it writes (inside its time); the Python "
+      "peers do not.\n")
 
     w("## Daemon against the fake X API (loopback, `run --once`, fresh OUTPUT_DIR, no checkpoint)\n")
     w("| fake X API | tweet pool | max_results | pages | records | wall s (exec to exit) | pages/s | records/s | pages/s while fetching | "
@@ -852,7 +856,7 @@ def report(ctx):
           f"(target {PEAK_TARGET_MIB:.0f})")
     w("")
 
-    w("## Targets (issue 6)\n")
+    w("## Targets (issues 6 and 11)\n")
     w("| target | measured | result |")
     w("|---|---|---|")
     for name, measured, ok in ctx["targets"]:
@@ -893,15 +897,20 @@ def report(ctx):
 def evaluate_targets(ctx):
     S = ctx["replay"]
     t = []
-    # Both buffer sizes are checked: the default, and 128 MiB, where the kernel's time to take
-    # 128 MiB objects into the page cache weighs on CPU seconds (see the sys column).
-    for key, label in (("ti_5mb", "default BUFFER_SIZE_MB=5"), ("ti", f"BUFFER_SIZE_MB={BUFFER_MB}")):
+    # Issue 11's targets: records per CPU-second at the default buffer, wall time at 64 MiB; the
+    # 128 MiB figures are shown too (the kernel's time to take 128 MiB objects into the page cache
+    # weighs on CPU seconds there, see the sys column).
+    for key, label, measure, goal in (("ti_5mb", "default BUFFER_SIZE_MB=5", "cpu", 20),
+                                      ("ti_64mb", "BUFFER_SIZE_MB=64", "wall", 10),
+                                      ("ti", f"BUFFER_SIZE_MB={BUFFER_MB}", "cpu", 10)):
         r_cpu = S[key]["records_per_cpu_s"] / S["twarc"]["records_per_cpu_s"]
         r_wall = S[key]["records_per_s"] / S["twarc"]["records_per_s"]
         r_user = S["twarc"]["user_median"] / S[key]["user_median"]
-        t.append((f"normalize + serialize ≥ 10x twarc2 flatten records/s on one core (records per CPU-second; {label})",
-                  f"{r_cpu:.1f}x (wall: {r_wall:.1f}x; user CPU alone: {r_user:.1f}x; sys {S[key]['sys_median']:.2f} s)",
-                  r_cpu >= 10))
+        what = "records per CPU-second" if measure == "cpu" else "wall time"
+        t.append((f"replay with inlined expansions ≥ {goal}x twarc2 flatten ({what}; {label})",
+                  f"{r_cpu:.1f}x per CPU-second, {r_wall:.1f}x wall (user CPU alone: {r_user:.1f}x; "
+                  f"sys {S[key]['sys_median']:.2f} s)",
+                  (r_cpu if measure == "cpu" else r_wall) >= goal))
     g_cpu = S["ti_gz"]["records_per_cpu_s"] / S["twarc_gz"]["records_per_cpu_s"]
     g_wall = S["ti_gz"]["records_per_s"] / S["twarc_gz"]["records_per_s"]
     t.append(("gzip path ≥ 5x twarc2 flatten + Python gzip (records per CPU-second)",
