@@ -19,7 +19,7 @@ final class FakeXAPI {
 
     init(
         releases: [Int] = [], faults: String = "", token: String = FakeXAPI.token, resetSeconds: Int = 2, multiply: Int = 1,
-        extra: [String] = []
+        extra: [String] = [], extraArguments: [String] = []
     ) throws {
         logPath = try Paths.temporaryDirectory("fakex") + "/requests.jsonl"
         var arguments = [
@@ -30,7 +30,7 @@ final class FakeXAPI {
         if !faults.isEmpty { arguments += ["--faults", faults] }
         if multiply > 1 { arguments += ["--multiply", String(multiply)] }
         process = try ChildProcess(
-            executable: "/usr/bin/env", arguments: ["python3"] + arguments + extra,
+            executable: "/usr/bin/env", arguments: ["python3"] + arguments + extra + extraArguments,
             environment: ProcessInfo.processInfo.environment)
         guard process.waitForLines(timeout: 20, where: { $0.hasPrefix("LISTENING ") }),
             let line = process.lines.first(where: { $0.hasPrefix("LISTENING ") }),
