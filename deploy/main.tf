@@ -53,6 +53,7 @@ locals {
         SHUTDOWN_TIMEOUT_SECONDS      = tostring(var.shutdown_timeout_seconds)
         STATE_DIR                     = local.state_dir
       },
+      s.max_posts_per_day == null ? {} : { TWITTER_MAX_POSTS_PER_DAY = tostring(s.max_posts_per_day) },
       local.use_kms_for_s3 ? { S3_SSE_KMS_KEY_ID = local.kms_key_arn } : {},
     )
   }

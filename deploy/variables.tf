@@ -34,11 +34,12 @@ variable "streams" {
     own STREAM_NAME (the map key), S3 prefix, checkpoint (_state/<key>.json), task role, alarms and
     dashboard lines. Never run two tasks of one stream: they would race on its checkpoint.
     Attributes (all but query optional; unset ones fall back to the daemon's own defaults):
-      query                   TWITTER_QUERY, 1-512 characters
+      query                   TWITTER_QUERY, 1-4096 characters (the OpenAPI limit; the app's access level may allow less)
       prefix                  S3_PREFIX, default "<key>/"; must end in "/"
       poll_interval_seconds   TWITTER_POLL_INTERVAL_SECONDS (1-86400)
       max_results             TWITTER_MAX_RESULTS (10-100)
       start_time              TWITTER_START_TIME for the very first poll ("1h", "2d", RFC 3339)
+      max_posts_per_day       TWITTER_MAX_POSTS_PER_DAY (10-100000000), the daily read budget; unset: none
       buffer_size_mb          BUFFER_SIZE_MB (1-128)
       buffer_interval_seconds BUFFER_INTERVAL_SECONDS (0-900)
       compression             COMPRESSION: "none" or "gzip"
@@ -50,6 +51,7 @@ variable "streams" {
     poll_interval_seconds   = optional(number, 60)
     max_results             = optional(number, 100)
     start_time              = optional(string, "1h")
+    max_posts_per_day       = optional(number)
     buffer_size_mb          = optional(number, 5)
     buffer_interval_seconds = optional(number, 300)
     compression             = optional(string, "gzip")
@@ -66,8 +68,12 @@ variable "streams" {
     error_message = "streams: each key (the STREAM_NAME) must be 1-32 of A-Z a-z 0-9 _ -."
   }
   validation {
-    condition     = alltrue([for s in values(var.streams) : length(s.query) >= 1 && length(s.query) <= 512])
-    error_message = "streams: query must be 1-512 characters."
+    condition     = alltrue([for s in values(var.streams) : s.max_posts_per_day == null ? true : (s.max_posts_per_day >= 10 && s.max_posts_per_day <= 100000000)])
+    error_message = "streams: max_posts_per_day must be 10-100000000 (or unset for no budget)."
+  }
+  validation {
+    condition     = alltrue([for s in values(var.streams) : length(s.query) >= 1 && length(s.query) <= 4096])
+    error_message = "streams: query must be 1-4096 characters."
   }
   validation {
     condition = alltrue([for s in values(var.streams) :

@@ -49,7 +49,7 @@ run "task_definition" {
     kms_key_arn = "arn:aws:kms:eu-west-1:111122223333:key/00000000-0000-0000-0000-000000000000"
     streams = {
       brexit = { query = "#brexit -is:retweet", prefix = "tweets/brexit/" }
-      quiet  = { query = "from:nobody", compression = "none", environment = { TWITTER_MAX_RESULTS = "10" } }
+      quiet  = { query = "from:nobody", compression = "none", max_posts_per_day = 5000, environment = { TWITTER_MAX_RESULTS = "10" } }
     }
   }
 
@@ -112,6 +112,10 @@ run "task_definition" {
   assert {
     condition     = { for e in jsondecode(aws_ecs_task_definition.stream["quiet"].container_definitions)[0].environment : e.name => e.value }["TWITTER_MAX_RESULTS"] == "100"
     error_message = "the stream's own settings win over its extra environment"
+  }
+  assert {
+    condition     = { for e in jsondecode(aws_ecs_task_definition.stream["quiet"].container_definitions)[0].environment : e.name => e.value }["TWITTER_MAX_POSTS_PER_DAY"] == "5000"
+    error_message = "max_posts_per_day becomes TWITTER_MAX_POSTS_PER_DAY (the brexit stream, without it, has no budget: see its exact environment above)"
   }
   assert {
     condition     = aws_ecs_task_definition.stream["brexit"].cpu == "256" && aws_ecs_task_definition.stream["brexit"].memory == "512"
