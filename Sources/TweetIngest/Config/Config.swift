@@ -60,6 +60,18 @@ public struct Config: Sendable {
         public var userFields: String
         public var expansions: String
         public var requestTimeoutSeconds: Int
+        public var mediaFields: String
+        public var pollFields: String
+        public var placeFields: String
+        /// Each request asks only for posts at least this old (`end_time`), so a post the API
+        /// indexes late is still fetched.
+        public var settleSeconds: Int
+        /// Nil: no daily budget. Posts read (entries of `data[]`) per UTC day.
+        public var maxPostsPerDay: Int?
+        /// US dollars per post read, for estimates.
+        public var pricePerPostRead: Double
+        /// US dollars per user read, for estimates.
+        public var pricePerUserRead: Double
     }
 
     public var twitter: Twitter
@@ -91,9 +103,23 @@ public struct Config: Sendable {
     public var healthFile: String { stateDirectory + "/" + streamName + ".health.json" }
 
     public static let defaultTweetFields =
-        "attachments,author_id,context_annotations,conversation_id,created_at,edit_history_tweet_ids,entities,geo,in_reply_to_user_id,lang,possibly_sensitive,public_metrics,referenced_tweets,reply_settings"
-    public static let defaultUserFields = "created_at,description,location,name,public_metrics,username,verified"
-    public static let defaultExpansions = "author_id"
+        "attachments,author_id,context_annotations,conversation_id,created_at,display_text_range,edit_controls,edit_history_tweet_ids,entities,geo,in_reply_to_user_id,lang,note_tweet,possibly_sensitive,public_metrics,referenced_tweets,reply_settings,withheld"
+    /// twarc2's `USER_FIELDS`.
+    public static let defaultUserFields =
+        "created_at,description,entities,id,location,name,pinned_tweet_id,profile_image_url,protected,public_metrics,url,username,verified,verified_type,withheld"
+    /// twarc2's `MEDIA_FIELDS`, `POLL_FIELDS`, `PLACE_FIELDS`.
+    public static let defaultMediaFields =
+        "alt_text,duration_ms,height,media_key,preview_image_url,type,url,width,variants,public_metrics"
+    public static let defaultPollFields = "duration_minutes,end_datetime,id,options,voting_status"
+    public static let defaultPlaceFields = "contained_within,country,country_code,full_name,geo,id,name,place_type"
+    public static let defaultExpansions =
+        "author_id,attachments.media_keys,attachments.poll_ids,geo.place_id,referenced_tweets.id,referenced_tweets.id.author_id"
+    public static let defaultAPIURL = "https://api.x.com"
+    /// The OpenAPI spec's `maxLength` for `query`; a level that allows less answers 400, shown as is.
+    public static let maximumQueryLength = 4096
+    public static let defaultSettleSeconds = 30
+    public static let defaultPricePerPostRead = 0.005
+    public static let defaultPricePerUserRead = 0.010
     public static let defaultStartTime = "1h"
 
     public init(environment: [String: String]) throws(ConfigError) {
@@ -101,14 +127,21 @@ public struct Config: Sendable {
         twitter = Twitter(
             bearerToken: reader.bearerToken(),
             query: reader.query(),
-            apiURL: reader.url(.twitterAPIURL, default: "https://api.twitter.com"),
+            apiURL: reader.url(.twitterAPIURL, default: Self.defaultAPIURL),
             pollIntervalSeconds: reader.integer(.twitterPollIntervalSeconds, default: 60, range: 1...86_400),
             maxResults: reader.integer(.twitterMaxResults, default: 100, range: 10...100),
             startTime: reader.startTime(.twitterStartTime, default: Self.defaultStartTime),
             tweetFields: reader.fieldList(.twitterTweetFields, default: Self.defaultTweetFields),
             userFields: reader.fieldList(.twitterUserFields, default: Self.defaultUserFields),
             expansions: reader.fieldList(.twitterExpansions, default: Self.defaultExpansions),
-            requestTimeoutSeconds: reader.integer(.twitterRequestTimeoutSeconds, default: 30, range: 1...300)
+            requestTimeoutSeconds: reader.integer(.twitterRequestTimeoutSeconds, default: 30, range: 1...300),
+            mediaFields: reader.fieldList(.twitterMediaFields, default: Self.defaultMediaFields),
+            pollFields: reader.fieldList(.twitterPollFields, default: Self.defaultPollFields),
+            placeFields: reader.fieldList(.twitterPlaceFields, default: Self.defaultPlaceFields),
+            settleSeconds: reader.integer(.twitterSettleSeconds, default: Self.defaultSettleSeconds, range: 10...3600),
+            maxPostsPerDay: reader.optionalInteger(.twitterMaxPostsPerDay, range: 10...100_000_000, unset: "no daily budget"),
+            pricePerPostRead: reader.decimal(.twitterPricePerPostRead, default: Self.defaultPricePerPostRead, range: 0...10),
+            pricePerUserRead: reader.decimal(.twitterPricePerUserRead, default: Self.defaultPricePerUserRead, range: 0...10)
         )
         streamName = reader.streamName(.streamName, default: "tweets")
         outputDirectory = reader.nonEmpty(.outputDir, default: "./data")
@@ -135,7 +168,8 @@ public struct Config: Sendable {
         kafka = reader.kafkaSettings(selected: sink == .kafka)
         if !twitter.expansions.split(separator: ",").contains("author_id") {
             reader.warnings.append(
-                "TWITTER_EXPANSIONS does not include author_id: every record's \"author\" will be null")
+                "TWITTER_EXPANSIONS does not include author_id: every record's \"author\" will be {} (an empty object, as twarc2 flatten writes); add author_id to inline the author"
+            )
         }
         if twitter.apiURL.hasPrefix("http://"), !Self.isLoopback(twitter.apiURL) {
             reader.warnings.append(
@@ -159,7 +193,7 @@ public struct Config: Sendable {
             problems.append(
                 ConfigProblem(
                     variable: EnvironmentVariable.twitterQuery.rawValue, value: nil,
-                    allowed: "required to poll the X API: a recent-search query of at most 512 characters"))
+                    allowed: "required to poll the X API: a recent-search query of at most \(Self.maximumQueryLength) characters"))
         }
         if !problems.isEmpty { throw ConfigError(problems) }
     }
@@ -177,6 +211,13 @@ public struct Config: Sendable {
             (.twitterUserFields, twitter.userFields),
             (.twitterExpansions, twitter.expansions),
             (.twitterRequestTimeoutSeconds, String(twitter.requestTimeoutSeconds)),
+            (.twitterMediaFields, twitter.mediaFields),
+            (.twitterPollFields, twitter.pollFields),
+            (.twitterPlaceFields, twitter.placeFields),
+            (.twitterSettleSeconds, String(twitter.settleSeconds)),
+            (.twitterMaxPostsPerDay, twitter.maxPostsPerDay.map(String.init) ?? "(no daily budget)"),
+            (.twitterPricePerPostRead, EnvironmentReader.plain(twitter.pricePerPostRead)),
+            (.twitterPricePerUserRead, EnvironmentReader.plain(twitter.pricePerUserRead)),
             (.streamName, streamName),
             (.outputDir, outputDirectory),
             (.bufferSizeMB, String(bufferSizeMB)),

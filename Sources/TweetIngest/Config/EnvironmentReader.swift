@@ -33,6 +33,38 @@ struct EnvironmentReader {
         return value
     }
 
+    /// Nil when unset; a value outside `range` is a problem (and nil, so the caller can go on).
+    mutating func optionalInteger(_ variable: EnvironmentVariable, range: ClosedRange<Int>, unset: String) -> Int? {
+        guard let raw = string(variable) else { return nil }
+        guard let value = Int(raw.trimmingWhitespace()), range.contains(value) else {
+            fail(variable, raw, "must be a whole number from \(range.lowerBound) to \(range.upperBound) (unset: \(unset))")
+            return nil
+        }
+        return value
+    }
+
+    /// A plain decimal such as `0.005` (no exponent, no sign) within `range`.
+    mutating func decimal(_ variable: EnvironmentVariable, default fallback: Double, range: ClosedRange<Double>) -> Double {
+        guard let raw = string(variable) else { return fallback }
+        let trimmed = raw.trimmingWhitespace()
+        let plain =
+            !trimmed.isEmpty && trimmed.unicodeScalars.allSatisfy { ("0"..."9").contains($0) || $0 == "." }
+            && trimmed.filter { $0 == "." }.count <= 1 && trimmed != "."
+        guard plain, let value = Double(trimmed), range.contains(value) else {
+            fail(
+                variable, raw,
+                "must be a decimal number from \(Self.plain(range.lowerBound)) to \(Self.plain(range.upperBound)) such as 0.005 (US dollars, default \(Self.plain(fallback)))"
+            )
+            return fallback
+        }
+        return value
+    }
+
+    /// `0.005`, `10`: whole numbers without a fraction, others as Swift prints them.
+    static func plain(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
+    }
+
     mutating func choice<T: RawRepresentable & CaseIterable>(_ variable: EnvironmentVariable, default fallback: T) -> T
     where T.RawValue == String {
         guard let raw = string(variable) else { return fallback }
@@ -63,8 +95,11 @@ struct EnvironmentReader {
     mutating func query() -> String? {
         guard let raw = string(.twitterQuery) else { return nil }
         let query = raw.trimmingWhitespace()
-        if query.count > 512 {
-            fail(.twitterQuery, raw, "a recent-search query is at most 512 characters, this one has \(query.count)")
+        if query.count > Config.maximumQueryLength {
+            fail(
+                .twitterQuery, raw,
+                "a recent-search query is at most \(Config.maximumQueryLength) characters, this one has \(query.count): shorten it or split it over several deployments"
+            )
         }
         return query
     }

@@ -15,7 +15,11 @@ struct ConfigDefaultsTests {
         #expect(config.compression == .none)
         #expect(config.streamName == "tweets")
         #expect(config.outputDirectory == "./data")
-        #expect(config.twitter.apiURL == "https://api.twitter.com")
+        #expect(config.twitter.apiURL == "https://api.x.com")
+        #expect(config.twitter.settleSeconds == 30)
+        #expect(config.twitter.maxPostsPerDay == nil)
+        #expect(config.twitter.pricePerPostRead == 0.005)
+        #expect(config.twitter.pricePerUserRead == 0.010)
         #expect(config.twitter.startTime == .ago(seconds: 3600))
         #expect(config.twitter.bearerToken == nil)
         #expect(config.twitter.query == nil)
@@ -32,7 +36,69 @@ struct ConfigDefaultsTests {
         for field in ["username", "name", "location", "verified", "public_metrics"] {
             #expect(userFields.contains(Substring(field)), "user.fields lacks \(field)")
         }
-        #expect(twitter.expansions == "author_id")
+        for field in ["note_tweet", "edit_controls", "withheld", "display_text_range"] {
+            #expect(tweetFields.contains(Substring(field)), "tweet.fields lacks \(field)")
+        }
+        #expect(
+            twitter.userFields
+                == "created_at,description,entities,id,location,name,pinned_tweet_id,profile_image_url,protected,public_metrics,url,username,verified,verified_type,withheld"
+        )
+        #expect(
+            twitter.mediaFields == "alt_text,duration_ms,height,media_key,preview_image_url,type,url,width,variants,public_metrics")
+        #expect(twitter.pollFields == "duration_minutes,end_datetime,id,options,voting_status")
+        #expect(twitter.placeFields == "contained_within,country,country_code,full_name,geo,id,name,place_type")
+        #expect(
+            twitter.expansions
+                == "author_id,attachments.media_keys,attachments.poll_ids,geo.place_id,referenced_tweets.id,referenced_tweets.id.author_id"
+        )
+    }
+
+    @Test func defaultFieldsAreNamesTheAPIKnows() throws {
+        let spec = try Fixtures.object("openapi_2.159_search_recent_subset.json")
+        let parameters = try #require((spec["components"] as? [String: Any])?["parameters"] as? [String: Any])
+        func allowed(_ name: String) throws -> Set<String> {
+            let parameter = try #require(parameters[name] as? [String: Any])
+            let items = try #require((parameter["schema"] as? [String: Any])?["items"] as? [String: Any])
+            return Set(try #require(items["enum"] as? [String]))
+        }
+        let twitter = try Config(environment: [:]).twitter
+        let lists = [
+            ("TweetFieldsParameter", twitter.tweetFields), ("UserFieldsParameter", twitter.userFields),
+            ("MediaFieldsParameter", twitter.mediaFields), ("PollFieldsParameter", twitter.pollFields),
+            ("PlaceFieldsParameter", twitter.placeFields), ("TweetExpansionsParameter", twitter.expansions),
+        ]
+        for (parameter, list) in lists {
+            let known = try allowed(parameter)
+            for name in list.split(separator: ",") {
+                #expect(known.contains(String(name)), "\(name) is not in \(parameter)")
+            }
+        }
+    }
+
+    @Test func takesTheNewSourceSettings() throws {
+        let twitter = try Config(environment: [
+            "TWITTER_SETTLE_SECONDS": "10", "TWITTER_MAX_POSTS_PER_DAY": " 5000 ", "TWITTER_PRICE_PER_POST_READ": "0.0025",
+            "TWITTER_PRICE_PER_USER_READ": "0", "TWITTER_MEDIA_FIELDS": "media_key,url",
+        ]).twitter
+        #expect(twitter.settleSeconds == 10)
+        #expect(twitter.maxPostsPerDay == 5000)
+        #expect(twitter.pricePerPostRead == 0.0025)
+        #expect(twitter.pricePerUserRead == 0)
+        #expect(twitter.mediaFields == "media_key,url")
+    }
+
+    @Test func checkConfigListsEverySourceSetting() throws {
+        let summary = try Config(environment: ["TWITTER_MAX_POSTS_PER_DAY": "100"]).summary
+        let shown = Dictionary(summary.map { ($0.0.rawValue, $0.1) }, uniquingKeysWith: { first, _ in first })
+        #expect(shown["TWITTER_SETTLE_SECONDS"] == "30")
+        #expect(shown["TWITTER_MAX_POSTS_PER_DAY"] == "100")
+        #expect(shown["TWITTER_PRICE_PER_POST_READ"] == "0.005")
+        #expect(shown["TWITTER_PRICE_PER_USER_READ"] == "0.01")
+        #expect(shown["TWITTER_MEDIA_FIELDS"] == Config.defaultMediaFields)
+        #expect(shown["TWITTER_POLL_FIELDS"] == Config.defaultPollFields)
+        #expect(shown["TWITTER_PLACE_FIELDS"] == Config.defaultPlaceFields)
+        let unset = try Config(environment: [:]).summary.first { $0.0 == .twitterMaxPostsPerDay }?.1
+        #expect(unset == "(no daily budget)")
     }
 
     @Test(arguments: [

@@ -35,6 +35,18 @@ struct ConfigValidationTests {
         ("STREAM_NAME", String(repeating: "s", count: 65), "1 to 64 characters"),
         ("TWITTER_START_TIME", "yesterday", "duration up to 7d"),
         ("LOG_LEVEL", "verbose", "trace, debug, info"),
+        ("TWITTER_SETTLE_SECONDS", "9", "from 10 to 3600"),
+        ("TWITTER_SETTLE_SECONDS", "3601", "from 10 to 3600"),
+        ("TWITTER_MAX_POSTS_PER_DAY", "9", "from 10 to 100000000"),
+        ("TWITTER_MAX_POSTS_PER_DAY", "100000001", "from 10 to 100000000"),
+        ("TWITTER_MAX_POSTS_PER_DAY", "1e6", "from 10 to 100000000"),
+        ("TWITTER_PRICE_PER_POST_READ", "-0.005", "from 0 to 10"),
+        ("TWITTER_PRICE_PER_POST_READ", "$0.005", "from 0 to 10"),
+        ("TWITTER_PRICE_PER_USER_READ", "10.5", "from 0 to 10"),
+        ("TWITTER_PRICE_PER_USER_READ", "1e-2", "from 0 to 10"),
+        ("TWITTER_MEDIA_FIELDS", "alt text", "comma-separated list"),
+        ("TWITTER_POLL_FIELDS", "id,", "comma-separated list"),
+        ("TWITTER_PLACE_FIELDS", "Full_Name", "comma-separated list"),
     ])
     func rejectsABadValueNamingTheVariableTheValueAndWhatIsAllowed(variable: String, value: String, allowed: String) throws {
         let found = problems([variable: value])
@@ -47,14 +59,38 @@ struct ConfigValidationTests {
         #expect(problem.description.contains(String(value.prefix(20))))
     }
 
-    @Test func rejectsAQueryLongerThan512Characters() throws {
-        let query = String(repeating: "a", count: 513)
+    @Test func rejectsAQueryLongerThan4096Characters() throws {
+        let query = String(repeating: "a", count: 4097)
         let problem = try #require(problems(["TWITTER_QUERY": query]).first)
         #expect(problem.variable == "TWITTER_QUERY")
         #expect(problem.value == query)
-        #expect(problem.allowed.contains("512"))
-        #expect(problem.allowed.contains("513"))
-        #expect(problems(["TWITTER_QUERY": String(repeating: "a", count: 512)]).isEmpty)
+        #expect(problem.allowed.contains("4096"))
+        #expect(problem.allowed.contains("4097"))
+        #expect(problems(["TWITTER_QUERY": String(repeating: "a", count: 4096)]).isEmpty)
+    }
+
+    @Test func acceptsAQueryThatHigherAccessLevelsAllow() throws {
+        let query = (1...100).map { "from:user\($0)" }.joined(separator: " OR ")
+        #expect(query.count > 512)
+        let config = try Config(environment: ["TWITTER_QUERY": query])
+        #expect(config.twitter.query == query)
+    }
+
+    @Test func requireSearchSettingsNamesTheQueryLimit() throws {
+        let config = try Config(environment: ["TWITTER_BEARER_TOKEN": "t"])
+        #expect(throws: ConfigError.self) { try config.requireSearchSettings() }
+        do {
+            try config.requireSearchSettings()
+        } catch {
+            #expect(error.problems.first?.allowed.contains("4096") == true)
+        }
+    }
+
+    @Test func priceProblemsSayTheUnitAndTheDefault() throws {
+        let problem = try #require(problems(["TWITTER_PRICE_PER_POST_READ": "five"]).first)
+        #expect(problem.description.contains("TWITTER_PRICE_PER_POST_READ=\"five\""))
+        #expect(problem.allowed.contains("US dollars"))
+        #expect(problem.allowed.contains("default 0.005"))
     }
 
     @Test func reportsEveryBadValueAtOnce() throws {
@@ -132,7 +168,9 @@ struct ConfigValidationTests {
 
     @Test func warnsWhenAuthorsCannotBeInlined() throws {
         let config = try Config(environment: ["TWITTER_EXPANSIONS": "geo.place_id"])
-        #expect(config.warnings.contains { $0.contains("TWITTER_EXPANSIONS") && $0.contains("author_id") })
+        let warning = try #require(config.warnings.first { $0.contains("TWITTER_EXPANSIONS") })
+        #expect(warning.contains("author_id"))
+        #expect(warning.contains("{}"))
     }
 }
 
