@@ -14,9 +14,24 @@ stdout. It exits after --max-seconds, on SIGTERM/SIGINT, and on stdin EOF when
 --exit-on-stdin-eof is given.
 
 Tweet pool: the `data` tweets of every DIR/twarc_search_recent_*.json page,
-deduplicated by id and ordered by int(id); each tweet keeps its author object
-from the same page's includes.users, if there is one. Tweet objects are served
-exactly as recorded.
+deduplicated by id (the first file that has an id wins) and ordered by int(id).
+Each tweet keeps the includes and errors of its own recorded page. Tweet objects
+are served as recorded, except for long posts and live mode (below).
+
+Expansions, as the real API serves them, from the tweet's own page, for the
+request's `expansions` list: author_id, in_reply_to_user_id and
+entities.mentions.username -> includes.users; referenced_tweets.id ->
+includes.tweets; referenced_tweets.id.author_id -> the referenced posts' authors
+in includes.users; attachments.media_keys -> includes.media;
+attachments.poll_ids -> includes.polls; geo.place_id -> includes.places. Users
+are deduplicated by id. An object the recorded page lacks (a deleted post, a
+suspended user) is left out, and the page's recorded `errors[]` entry for it,
+if any, goes into the answer's `errors`.
+
+Long posts (--long-posts K): K pool posts (chosen with --seed) get a full text of
+400-1200 characters (their own text, some non-ASCII and an emoji, then other
+recorded texts); `text` is its first 280 characters (Python characters), and
+`note_tweet: {"text": full}` is added only when tweet.fields contains note_tweet.
 
 Releases: --releases 50,120,200 are cumulative counts. Release k shows the
 oldest releases[k] tweets. The default is the whole pool in one release. Every
@@ -46,7 +61,12 @@ status is null when nothing was sent: drop, or the client had already closed
 the connection before a delayed answer was written. The Authorization header
 is never logged.
 
-GET /_fake/stats -> {"requests": <search requests>, "served": <distinct ids>}.
+GET /_fake/stats -> {"requests": <search requests>, "served": <distinct ids>,
+"posts_served": <data[] entries served, repeats included>}.
+GET /_fake/posts -> {"posts": [{"id", "created_at", "searchable_at", "long",
+"full_text"}]} for the whole pool, oldest first (searchable_at: epoch seconds in
+live mode, else null; full_text only for long posts), so tests can say what
+should have been read.
 """
 import argparse
 import base64
@@ -55,6 +75,7 @@ import hmac
 import json
 import math
 import os
+import random
 import re
 import select
 import signal
@@ -68,6 +89,7 @@ from urllib.parse import parse_qs, urlsplit
 
 SEARCH_PATH = "/2/tweets/search/recent"
 STATS_PATH = "/_fake/stats"
+POSTS_PATH = "/_fake/posts"
 JSON_CT = "application/json; charset=utf-8"
 PROBLEM_CT = "application/problem+json"
 KNOWN_PARAMS = (
@@ -108,35 +130,61 @@ def parse_rfc3339(value):
         return None
 
 
+class Page:
+    """The includes and errors of one recorded page, by key, for serving expansions."""
+
+    def __init__(self, page):
+        inc = page.get("includes", {})
+        self.users = {u["id"]: u for u in inc.get("users", [])}
+        self.users_by_name = {u["username"].lower(): u for u in inc.get("users", []) if "username" in u}
+        self.tweets = {t["id"]: t for t in inc.get("tweets", [])}
+        self.media = {m["media_key"]: m for m in inc.get("media", [])}
+        self.polls = {p["id"]: p for p in inc.get("polls", [])}
+        self.places = {p["id"]: p for p in inc.get("places", [])}
+        self.errors = page.get("errors", [])
+
+    def error_for(self, resource_type, resource_id):
+        """The recorded partial error for a missing object, or None."""
+        for e in self.errors:
+            if e.get("resource_type") == resource_type and str(e.get("resource_id", "")).lower() == str(
+                    resource_id).lower():
+                return e
+        return None
+
+
+class Post:
+    __slots__ = ("tweet", "page", "full")
+
+    def __init__(self, tweet, page, full=None):
+        self.tweet, self.page, self.full = tweet, page, full
+
+
 class Fixtures:
     def __init__(self, directory, multiply=1, id_shift=0):
         files = sorted(glob.glob(os.path.join(directory, "twarc_search_recent_*.json")))
         if not files:
             raise SystemExit(f"no twarc_search_recent_*.json pages in {directory}")
-        by_id = {}  # id -> (tweet, author or None); the first file that has the id wins
+        by_id = {}  # id -> Post; the first file that has the id wins
         for path in files:
-            page = load_json(path)
-            users = {u["id"]: u for u in page.get("includes", {}).get("users", [])}
-            for tweet in page.get("data", []):
+            raw = load_json(path)
+            page = Page(raw)
+            for tweet in raw.get("data", []):
                 if tweet["id"] not in by_id:
-                    by_id[tweet["id"]] = (tweet, users.get(tweet.get("author_id")))
-        self.pool = sorted(by_id.values(), key=lambda ta: int(ta[0]["id"]))  # oldest first
+                    by_id[tweet["id"]] = Post(tweet, page)
+        self.pool = sorted(by_id.values(), key=lambda post: int(post.tweet["id"]))  # oldest first
         # --multiply N: N-1 more copies of the pool with ids shifted up by k * 10^17 (still
         # 19 digits, unique, and newer than the originals), for load and back-pressure tests.
         originals = list(self.pool)
         for k in range(1, max(1, multiply)):
-            for tweet, author in originals:
-                copy = dict(tweet)
-                copy["id"] = str(int(tweet["id"]) + k * 10 ** 17)
-                self.pool.append((copy, author))
+            for post in originals:
+                self.pool.append(Post(dict(post.tweet, id=str(int(post.tweet["id"]) + k * 10 ** 17)), post.page))
         # --id-shift K: every id moved up by K * 10^17, so two fakes serve disjoint tweets (as two
         # disjoint queries would).
         if id_shift:
-            self.pool = [(dict(t, id=str(int(t["id"]) + id_shift * 10 ** 17)), a) for t, a in self.pool]
-        self.ids = [int(t["id"]) for t, _ in self.pool]
-        self.times = [parse_rfc3339(t["created_at"]) if "created_at" in t else None
-                      for t, _ in self.pool]
+            self.pool = [Post(dict(p.tweet, id=str(int(p.tweet["id"]) + id_shift * 10 ** 17)), p.page)
+                         for p in self.pool]
         self.page_files = files
+        self.index()
         err = os.path.join(directory, "errors")
         self.bodies = {
             "401": api_body(os.path.join(err, "http401_unauthorized.json")),
@@ -150,6 +198,32 @@ class Fixtures:
         recent = [e["error"] for e in examples if e.get("endpoint", "").endswith(SEARCH_PATH)]
         self.partial_errors = (recent + [e["error"] for e in examples])[:2]
 
+    def index(self):
+        """Recomputes the id and time columns after the pool's tweets changed."""
+        self.ids = [int(p.tweet["id"]) for p in self.pool]
+        self.times = [parse_rfc3339(p.tweet["created_at"]) if "created_at" in p.tweet else None
+                      for p in self.pool]
+
+    def make_long_posts(self, count, rng):
+        """Turns `count` pool posts (not retweets) into long posts: full text 400-1200 characters,
+        `text` its first 280. Deterministic for a given rng."""
+        def is_retweet(tweet):
+            return tweet.get("text", "").startswith("RT @") or any(
+                r.get("type") == "retweeted" for r in tweet.get("referenced_tweets", []))
+        eligible = [i for i, p in enumerate(self.pool) if "text" in p.tweet and not is_retweet(p.tweet)]
+        others = [self.pool[i].tweet["text"] for i in eligible]
+        for n, i in enumerate(sorted(rng.sample(eligible, min(count, len(eligible))))):
+            post = self.pool[i]
+            target = rng.randint(400, 1200)
+            parts = [post.tweet["text"], "\u2014 na\u00efve caf\u00e9, Gr\u00fc\u00dfe aus K\u00f6ln, "
+                     "\u6771\u4eac \U0001F642 \u2014"]
+            k = n
+            while len(" ".join(parts)) < target:
+                parts.append(others[k % len(others)])
+                k += 7
+            full = " ".join(parts)[:target]
+            post.full = full
+            post.tweet = dict(post.tweet, text=full[:280])
 
 class State:
     """Counters shared by all handler threads; mutate only under self.lock."""
@@ -160,6 +234,7 @@ class State:
         self.requests = 0
         self.cycles = 0
         self.served = set()
+        self.posts_served = 0
         self.tokens = set()
         self.log = open(cfg.log, "a", encoding="utf-8") if cfg.log else None
 
@@ -182,6 +257,56 @@ def decode_token(token):
     body = token[2:].upper()
     release, cursor = base64.b32decode(body + "=" * (-len(body) % 8)).decode().split(":")
     return int(release), int(cursor)
+
+
+def expand(posts, expansions):
+    """(includes, errors) for the served posts, from each post's own recorded page, as the real
+    API builds them for the requested expansions."""
+    users, tweets, media, polls, places, errors = {}, {}, {}, {}, {}, []
+
+    def add(table, key, obj, page, resource_type):
+        if obj is not None:
+            table.setdefault(key, obj)
+            return
+        error = page.error_for(resource_type, key)
+        if error is not None and error not in errors:
+            errors.append(error)
+
+    for post in posts:
+        t, page = post.tweet, post.page
+        if "author_id" in expansions and "author_id" in t:
+            add(users, t["author_id"], page.users.get(t["author_id"]), page, "user")
+        if "in_reply_to_user_id" in expansions and "in_reply_to_user_id" in t:
+            add(users, t["in_reply_to_user_id"], page.users.get(t["in_reply_to_user_id"]), page, "user")
+        if "entities.mentions.username" in expansions:
+            for m in t.get("entities", {}).get("mentions", []):
+                user = page.users_by_name.get(m.get("username", "").lower())
+                if user is not None:
+                    users.setdefault(user["id"], user)
+                else:
+                    add(users, m.get("username", ""), None, page, "user")
+        refs = [page.tweets.get(r["id"]) for r in t.get("referenced_tweets", [])]
+        if "referenced_tweets.id" in expansions:
+            for r, ref in zip(t.get("referenced_tweets", []), refs):
+                add(tweets, r["id"], ref, page, "tweet")
+        if "referenced_tweets.id.author_id" in expansions:
+            for ref in refs:
+                if ref is not None and "author_id" in ref:
+                    add(users, ref["author_id"], page.users.get(ref["author_id"]), page, "user")
+        attachments = t.get("attachments", {})
+        if "attachments.media_keys" in expansions:
+            for key in attachments.get("media_keys", []):
+                add(media, key, page.media.get(key), page, "media")
+        if "attachments.poll_ids" in expansions:
+            for key in attachments.get("poll_ids", []):
+                add(polls, key, page.polls.get(key), page, "poll")
+        if "geo.place_id" in expansions and "place_id" in t.get("geo", {}):
+            key = t["geo"]["place_id"]
+            add(places, key, page.places.get(key), page, "place")
+    includes = {name: list(table.values()) for name, table in
+                (("users", users), ("tweets", tweets), ("media", media), ("polls", polls), ("places", places))
+                if table}
+    return includes, errors
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -230,8 +355,13 @@ class Handler(BaseHTTPRequestHandler):
         elif url.path == STATS_PATH:
             st = self.state
             with st.lock:
-                stats = {"requests": st.requests, "served": len(st.served)}
+                stats = {"requests": st.requests, "served": len(st.served), "posts_served": st.posts_served}
             self.send_json(200, stats)
+        elif url.path == POSTS_PATH:
+            self.send_json(200, {"posts": [
+                {"id": p.tweet["id"], "created_at": p.tweet.get("created_at"), "searchable_at": None,
+                 "long": p.full is not None, **({"full_text": p.full} if p.full is not None else {})}
+                for p in self.state.fx.pool]})
         else:
             self.not_found()
 
@@ -269,6 +399,7 @@ class Handler(BaseHTTPRequestHandler):
         if entry["status"] == 200 and not entry["truncated"]:
             with st.lock:
                 st.served.update(entry["served_ids"])
+                st.posts_served += len(entry["served_ids"])
         if answer is None:  # drop, or the client already went away
             self.close_connection = True
             return
@@ -318,7 +449,8 @@ class Handler(BaseHTTPRequestHandler):
         truncate = fault == "truncate"
         body, ids, release = self.build_page(params, commit=not truncate)
         if fault == "partial-errors":
-            body["errors"] = list(fx.partial_errors)
+            body["errors"] = body.get("errors", []) + list(fx.partial_errors)
+            body["meta"] = body.pop("meta")  # keep the API's key order: data, includes, errors, meta
         entry.update(status=200, release=release, served_ids=ids, truncated=truncate)
         return 200, body, rl, JSON_CT, truncate
 
@@ -332,7 +464,8 @@ class Handler(BaseHTTPRequestHandler):
         if not q.get("query", "").strip():
             return None, fx.bodies["query"]
         p = {"max_results": 10, "since_id": None, "until_id": None, "start": None, "end": None,
-             "token": None, "expansions": set(filter(None, q.get("expansions", "").split(",")))}
+             "token": None, "expansions": set(filter(None, q.get("expansions", "").split(","))),
+             "tweet_fields": set(filter(None, q.get("tweet.fields", "").split(",")))}
         if "max_results" in q:
             v = q["max_results"]
             if not re.fullmatch(r"\d{1,4}", v) or not 10 <= int(v) <= 100:
@@ -393,16 +526,16 @@ class Handler(BaseHTTPRequestHandler):
         picked = picked[: p["max_results"]]
         if not picked:
             return {"meta": {"result_count": 0}}, [], release
-        tweets = [fx.pool[i][0] for i in picked]
+        posts = [fx.pool[i] for i in picked]
+        want_note = "note_tweet" in p["tweet_fields"]
+        tweets = [dict(post.tweet, note_tweet={"text": post.full}) if want_note and post.full is not None
+                  else post.tweet for post in posts]
         body = {"data": tweets}
-        if "author_id" in p["expansions"]:
-            users = {}
-            for i in picked:
-                author = fx.pool[i][1]
-                if author is not None and author["id"] not in users:
-                    users[author["id"]] = author
-            if users:
-                body["includes"] = {"users": list(users.values())}
+        includes, errors = expand(posts, p["expansions"])
+        if includes:
+            body["includes"] = includes
+        if errors:
+            body["errors"] = errors
         meta = {"newest_id": tweets[0]["id"], "oldest_id": tweets[-1]["id"],
                 "result_count": len(tweets)}
         if more:
@@ -437,6 +570,9 @@ def parse_args(argv):
                     help="move every id up by K * 10^17 (two fakes then serve disjoint tweets)")
     ap.add_argument("--time-filters", action="store_true",
                     help="apply start_time/end_time to the recorded created_at (off: validated, not applied)")
+    ap.add_argument("--long-posts", type=int, default=0,
+                    help="K pool posts become long posts (full text in note_tweet, text = first 280 characters)")
+    ap.add_argument("--seed", type=int, default=1, help="seed for the long-post choice and the index latencies")
     cfg = ap.parse_args(argv)
     try:
         cfg.releases = [int(x) for x in cfg.releases.split(",") if x.strip()]
@@ -457,6 +593,9 @@ def parse_args(argv):
 def main(argv=None):
     cfg = parse_args(sys.argv[1:] if argv is None else argv)
     fx = Fixtures(cfg.fixtures, cfg.multiply, cfg.id_shift)
+    rng = random.Random(cfg.seed)
+    if cfg.long_posts > 0:
+        fx.make_long_posts(cfg.long_posts, rng)
     if not cfg.releases:
         cfg.releases = [len(fx.pool)]
     Handler.state = State(cfg, fx)
@@ -471,7 +610,7 @@ def main(argv=None):
             stopping.append("stdin EOF")
         threading.Thread(target=watch_stdin, daemon=True).start()
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    with_author = sum(1 for _, a in fx.pool if a is not None)
+    with_author = sum(1 for p in fx.pool if p.tweet.get("author_id") in p.page.users)
     print(f"fake_x_api: {len(fx.pool)} tweets ({with_author} with author) from "
           f"{len(fx.page_files)} pages; releases={cfg.releases} faults={cfg.faults}", file=sys.stderr)
     print(f"LISTENING {server.server_address[1]}", flush=True)

@@ -1,5 +1,6 @@
 """Self-check for fake_x_api.py. Run: python3 -m pytest -q test_fake_x_api.py
 (or plain `python3 test_fake_x_api.py`). Set FAKE_X_FIXTURES to override the fixture dir."""
+import glob
 import http.client
 import json
 import os
@@ -55,7 +56,19 @@ class Fake:
         os.unlink(self.log)
 
 
-def drain(fake, since_id=None, max_results=100, **extra):
+ALL_EXPANSIONS = ("author_id,in_reply_to_user_id,referenced_tweets.id,referenced_tweets.id.author_id,"
+                  "entities.mentions.username,attachments.poll_ids,attachments.media_keys,geo.place_id")
+
+
+def recorded_pages():
+    pages = []
+    for path in sorted(glob.glob(os.path.join(FIXTURES, "twarc_search_recent_*.json"))):
+        with open(path, encoding="utf-8") as f:
+            pages.append(json.load(f))
+    return pages
+
+
+def drain(fake, since_id=None, max_results=100, bodies=None, **extra):
     """One full cycle: first page plus all pagination_token pages. Returns (ids, metas)."""
     params = dict(max_results=max_results, **extra)
     if since_id:
@@ -64,6 +77,8 @@ def drain(fake, since_id=None, max_results=100, **extra):
     while True:
         resp, body = fake.search(**params)
         assert resp.status == 200, (resp.status, body)
+        if bodies is not None:
+            bodies.append(body)
         metas.append(body["meta"])
         ids += [t["id"] for t in body.get("data", [])]
         if "next_token" not in body["meta"]:
@@ -106,7 +121,7 @@ class FakeXApiTest(unittest.TestCase):
         self.assertEqual([ln["n"] for ln in lines], list(range(1, 8)))
         self.assertTrue(all("test-token" not in json.dumps(ln) for ln in lines))
         _, stats = fake.get("/_fake/stats")
-        self.assertEqual(stats, {"requests": 7, "served": 400})
+        self.assertEqual(stats, {"requests": 7, "served": 400, "posts_served": 420})
         resp, _ = fake.get("/nope")
         self.assertEqual(resp.status, 404)
 
@@ -212,6 +227,105 @@ class FakeXApiTest(unittest.TestCase):
         self.assertEqual(resp.status, 200)
         time.sleep(0.3)
         self.assertEqual([(ln["status"], ln["release"]) for ln in fake.lines()], [(None, 0), (200, 0)])
+
+    def test_expansions_serve_what_each_recorded_page_had(self):
+        fake = self.start()
+        bodies = []
+        ids, _ = drain(fake, expansions=ALL_EXPANSIONS, bodies=bodies)
+        self.assertEqual(len(ids), 400)
+        pages = recorded_pages()
+        served = {kind: {} for kind in ("users", "tweets", "media", "polls", "places")}
+        key = {"media": "media_key"}
+        for body in bodies:
+            users = [u["id"] for u in body["includes"]["users"]]
+            self.assertEqual(len(users), len(set(users)), "users deduplicated by id within a page")
+            for kind, table in served.items():
+                for obj in body["includes"].get(kind, []):
+                    table[obj[key.get(kind, "id")]] = obj
+            by_id = {u["id"]: u for u in body["includes"]["users"]}
+            for tweet in body["data"]:
+                self.assertIn(tweet["author_id"], by_id)
+                if "in_reply_to_user_id" in tweet:
+                    self.assertIn(tweet["in_reply_to_user_id"], by_id)
+                included = {t["id"] for t in body["includes"].get("tweets", [])}
+                for ref in tweet.get("referenced_tweets", []):
+                    self.assertIn(ref["id"], included)
+        # Every object of every recorded page is explained by its data tweets, so the union of what
+        # was served is exactly the union of what was recorded, object for object.
+        for kind, table in served.items():
+            recorded = {}  # a user on two pages may have been recorded twice, with other counts
+            for page in pages:
+                for obj in page.get("includes", {}).get(kind, []):
+                    recorded.setdefault(obj[key.get(kind, "id")], []).append(obj)
+            self.assertEqual(set(table), set(recorded), kind)
+            self.assertTrue(all(table[k] in recorded[k] for k in table), kind)
+        self.assertEqual(len(served["polls"]), 1)
+        self.assertEqual(len(served["places"]), 1)
+        # The suspended users the recorded pages could not include come back as partial errors.
+        errors = [e for body in bodies for e in body.get("errors", [])]
+        self.assertEqual(sorted(e["resource_id"] for e in errors), ["gatewaypundit", "leeseunggi"])
+        self.assertEqual(list(bodies[0]), ["data", "includes", "meta"] if "errors" not in bodies[0]
+                         else ["data", "includes", "errors", "meta"])
+
+    def test_only_the_requested_expansions_are_served(self):
+        fake = self.start()
+        for expansion, kinds in (("attachments.media_keys", {"media"}), ("attachments.poll_ids", {"polls"}),
+                                 ("geo.place_id", {"places"}), ("referenced_tweets.id", {"tweets"}),
+                                 ("referenced_tweets.id.author_id", {"users"}),
+                                 ("in_reply_to_user_id", {"users"}), ("entities.mentions.username", {"users"})):
+            bodies = []
+            drain(fake, expansions=expansion, bodies=bodies)
+            got = set().union(*(set(b.get("includes", {})) for b in bodies))
+            self.assertEqual(got, kinds, expansion)
+        bodies = []
+        drain(fake, expansions="referenced_tweets.id,referenced_tweets.id.author_id", bodies=bodies)
+        for body in bodies:
+            self.assertEqual({u["id"] for u in body["includes"]["users"]},
+                             {t["author_id"] for t in body["includes"]["tweets"]})
+        bodies = []
+        drain(fake, expansions="entities.mentions.username", bodies=bodies)
+        for body in bodies:
+            names = {u["username"].lower() for u in body.get("includes", {}).get("users", [])}
+            for tweet in body["data"]:
+                for m in tweet.get("entities", {}).get("mentions", []):
+                    if m["username"].lower() not in names:
+                        self.assertIn(m["username"].lower(), {e["resource_id"].lower() for e in body["errors"]})
+
+    def test_long_posts_carry_note_tweet_only_when_asked(self):
+        fake = self.start("--long-posts", "12", "--seed", "7")
+        _, listing = fake.get("/_fake/posts")
+        long_posts = {p["id"]: p["full_text"] for p in listing["posts"] if p["long"]}
+        self.assertEqual(len(long_posts), 12)
+        for full in long_posts.values():
+            self.assertTrue(400 <= len(full) <= 1200, len(full))
+            self.assertTrue(any(ord(c) > 0xFFFF for c in full), "an emoji outside the BMP")
+            self.assertTrue(any(0x7F < ord(c) <= 0xFFFF for c in full), "other non-ASCII")
+        for fields, asked in (("", False), ("created_at,author_id", False), ("note_tweet", True),
+                              ("created_at,note_tweet,entities", True)):
+            bodies = []
+            drain(fake, bodies=bodies, **({"tweet.fields": fields} if fields else {}))
+            seen = {}
+            for body in bodies:
+                for tweet in body["data"]:
+                    if tweet["id"] in long_posts:
+                        seen[tweet["id"]] = tweet
+                    else:
+                        self.assertNotIn("note_tweet", tweet)
+            self.assertEqual(set(seen), set(long_posts))
+            for tid, tweet in seen.items():
+                self.assertEqual(tweet["text"], long_posts[tid][:280])
+                self.assertEqual(len(tweet["text"]), 280)
+                if asked:
+                    self.assertEqual(tweet["note_tweet"]["text"], long_posts[tid])
+                else:
+                    self.assertNotIn("note_tweet", tweet)
+        # The same seed picks the same posts; another seed others.
+        again = self.start("--long-posts", "12", "--seed", "7")
+        _, listing = again.get("/_fake/posts")
+        self.assertEqual({p["id"]: p.get("full_text") for p in listing["posts"] if p["long"]}, long_posts)
+        other = self.start("--long-posts", "12", "--seed", "8")
+        _, listing = other.get("/_fake/posts")
+        self.assertNotEqual({p["id"] for p in listing["posts"] if p["long"]}, set(long_posts))
 
     def test_exit_conditions(self):
         t0 = time.time()
