@@ -42,8 +42,12 @@ it was issued under, so all pages of a cycle come from the same release.
 Faults: --faults "3:429,5:drop,7:truncate". N is the 1-based number of the
 request to the search path, counting all of them (invalid and faulted ones
 too). Kinds:
-  429 429cap 500 503 401 403 stale400 drop: replace the answer. They are
-      applied before auth and validation.
+  429 429cap 429capdaily 500 503 401 403 stale400 drop: replace the answer.
+      They are applied before auth and validation. 429cap is the Monthly usage
+      cap (x-rate-limit-remaining 39999), 429capdaily the Daily one
+      (errors/http429_usage_capped_daily_remaining0.EXAMPLE.json, remaining 0
+      and a reset --reset-seconds ahead, which a header-only client mistakes
+      for a window wait).
   truncate: a 200 with the full Content-Length, then half the body, then close.
   slow: sleep --slow-seconds, then answer normally.
   partial-errors: a normal page with 2 recorded `errors` items added.
@@ -52,6 +56,10 @@ otherwise the real error is sent and the fault is still logged. Answers that
 do not deliver a complete 200 body (error statuses, drop, truncate) serve
 nothing and start no cycle. slow and partial-errors deliver complete pages, so
 they count as served and can start a cycle.
+
+Usage cap (--cap-after N): once N posts (entries of data[]) have been served
+in complete answers, every further search request (after auth) gets the
+429capdaily answer; its log line has "fault": "cap-after".
 
 Log (--log, JSON lines, appended, flushed on each line): one line per search
 request
@@ -97,7 +105,7 @@ KNOWN_PARAMS = (
     "next_token", "pagination_token", "sort_order", "tweet.fields",
     "expansions", "media.fields", "poll.fields", "user.fields", "place.fields",
 )
-FAULT_KINDS = {"429", "429cap", "503", "500", "drop", "truncate",
+FAULT_KINDS = {"429", "429cap", "429capdaily", "503", "500", "drop", "truncate",
                "partial-errors", "slow", "stale400", "401", "403"}
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
 
@@ -191,6 +199,7 @@ class Fixtures:
             "403": api_body(os.path.join(err, "http403_client_forbidden_client_not_enrolled.json")),
             "429": api_body(os.path.join(err, "http429_too_many_requests.json")),
             "429cap": api_body(os.path.join(err, "http429_usage_capped_monthly.json")),
+            "429capdaily": api_body(os.path.join(err, "http429_usage_capped_daily_remaining0.EXAMPLE.json")),
             "query": api_body(os.path.join(err, "http400_invalid_query.json")),
             "stale400": api_body(os.path.join(err, "http400_since_id_older_than_7_days.EXAMPLE.json")),
         }
@@ -418,6 +427,7 @@ class Handler(BaseHTTPRequestHandler):
             "429": (429, fx.bodies["429"], {"x-rate-limit-remaining": 0,
                                             "x-rate-limit-reset": math.ceil(time.time() + cfg.reset_seconds)}),
             "429cap": (429, fx.bodies["429cap"], {"x-rate-limit-remaining": 39999}),
+            "429capdaily": self.daily_cap(),
             "500": (500, {"title": "Internal Server Error", "detail": "Internal Server Error",
                           "type": "about:blank", "status": 500}, {}),
             "503": (503, {"title": "Service Unavailable", "detail": "Service Unavailable",
@@ -429,13 +439,20 @@ class Handler(BaseHTTPRequestHandler):
         if fault in replace:
             status, body, extra = replace[fault]
             entry["status"] = status
-            return status, body, {**rl, **extra}, PROBLEM_CT if status == 401 else JSON_CT
+            return status, body, {**rl, **extra}, PROBLEM_CT if status == 401 or fault == "429capdaily" else JSON_CT
         # 2. Auth and validation.
         scheme, _, token = self.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not hmac.compare_digest(
                 token.strip().encode(), cfg.token.encode()):
             entry["status"] = 401
             return 401, fx.bodies["401"], rl, PROBLEM_CT
+        if cfg.cap_after is not None:
+            with self.state.lock:
+                capped = self.state.posts_served >= cfg.cap_after
+            if capped:
+                status, body, extra = self.daily_cap()
+                entry.update(status=status, fault="cap-after")
+                return status, body, {**rl, **extra}, PROBLEM_CT
         params, error = self.validate(query)
         if error:
             entry["status"] = 400
@@ -453,6 +470,12 @@ class Handler(BaseHTTPRequestHandler):
             body["meta"] = body.pop("meta")  # keep the API's key order: data, includes, errors, meta
         entry.update(status=200, release=release, served_ids=ids, truncated=truncate)
         return 200, body, rl, JSON_CT, truncate
+
+    def daily_cap(self):
+        """The Daily usage-cap answer: nothing left in the window and a reset seconds away."""
+        return 429, self.state.fx.bodies["429capdaily"], {
+            "x-rate-limit-remaining": 0,
+            "x-rate-limit-reset": math.ceil(time.time() + self.state.cfg.reset_seconds)}
 
     def validate(self, q):
         """Returns (params, None) or (None, 400 body)."""
@@ -572,6 +595,8 @@ def parse_args(argv):
                     help="apply start_time/end_time to the recorded created_at (off: validated, not applied)")
     ap.add_argument("--long-posts", type=int, default=0,
                     help="K pool posts become long posts (full text in note_tweet, text = first 280 characters)")
+    ap.add_argument("--cap-after", type=int, default=None,
+                    help="after N posts served, every search gets the Daily usage-cap 429")
     ap.add_argument("--seed", type=int, default=1, help="seed for the long-post choice and the index latencies")
     cfg = ap.parse_args(argv)
     try:

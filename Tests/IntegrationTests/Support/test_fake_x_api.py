@@ -182,11 +182,11 @@ class FakeXApiTest(unittest.TestCase):
                                     "detail": "Unauthorized"})
 
     def test_faults(self):
-        kinds = ["429", "429cap", "503", "500", "stale400", "401", "403", "partial-errors", "drop", "truncate"]
+        kinds = ["429", "429cap", "429capdaily", "503", "500", "stale400", "401", "403", "partial-errors", "drop", "truncate"]
         spec = ",".join(f"{i + 1}:{k}" for i, k in enumerate(kinds))
         fake = self.start("--releases", "10,20,400", "--faults", spec, "--reset-seconds", "2")
-        expect = {"429": 429, "429cap": 429, "503": 503, "500": 500, "stale400": 400, "401": 401, "403": 403}
-        for kind in kinds[:7]:
+        expect = {"429": 429, "429cap": 429, "429capdaily": 429, "503": 503, "500": 500, "stale400": 400, "401": 401, "403": 403}
+        for kind in kinds[:8]:
             t0 = time.time()
             resp, body = fake.search()
             self.assertEqual(resp.status, expect[kind], kind)
@@ -210,10 +210,44 @@ class FakeXApiTest(unittest.TestCase):
         resp, body = fake.search()  # partial-errors started a cycle, drop/truncate did not
         self.assertEqual(body["meta"]["result_count"], 10)
         lines = fake.lines()
-        self.assertEqual([ln["status"] for ln in lines], [429, 429, 503, 500, 400, 401, 403, 200, None, 200, 200])
-        self.assertEqual([ln["release"] for ln in lines], [0] * 8 + [1, 1, 1])
-        self.assertTrue(lines[9]["truncated"])
-        self.assertEqual(len(lines[9]["served_ids"]), 10)
+        self.assertEqual([ln["status"] for ln in lines], [429, 429, 429, 503, 500, 400, 401, 403, 200, None, 200, 200])
+        self.assertEqual([ln["release"] for ln in lines], [0] * 9 + [1, 1, 1])
+        self.assertTrue(lines[10]["truncated"])
+        self.assertEqual(len(lines[10]["served_ids"]), 10)
+
+    def test_daily_cap_fault_and_cap_after(self):
+        fake = self.start("--faults", "2:429capdaily", "--reset-seconds", "3")
+        fake.search()
+        t0 = time.time()
+        resp, body = fake.search()
+        self.assertEqual(resp.status, 429)
+        self.assertEqual(resp.getheader("x-rate-limit-remaining"), "0")
+        self.assertLessEqual(int(resp.getheader("x-rate-limit-reset")) - t0, 4)
+        self.assertEqual(resp.getheader("content-type"), "application/problem+json")
+        self.assertEqual((body["title"], body["period"], body["scope"]), ("UsageCapExceeded", "Daily", "Account"))
+        self.assertTrue(body["type"].endswith("/problems/usage-capped"))
+        resp, _ = fake.search()
+        self.assertEqual(resp.status, 200)
+        # --cap-after 25: pages of 10 are served until 30 posts went out; then only the cap.
+        fake = self.start("--cap-after", "25")
+        statuses = []
+        params = {"max_results": 10}
+        for _ in range(6):
+            resp, body = fake.search(**params)
+            statuses.append(resp.status)
+            if resp.status == 200:
+                params["pagination_token"] = body["meta"]["next_token"]
+            else:
+                self.assertEqual(body["period"], "Daily")
+                self.assertEqual(resp.getheader("x-rate-limit-remaining"), "0")
+        self.assertEqual(statuses, [200, 200, 200, 429, 429, 429])
+        resp, _ = fake.search(headers={})
+        self.assertEqual(resp.status, 401, "auth is checked before the cap")
+        resp, _ = fake.search(max_results=10)  # a fresh cycle is capped too
+        self.assertEqual(resp.status, 429)
+        _, stats = fake.get("/_fake/stats")
+        self.assertEqual(stats["posts_served"], 30)
+        self.assertEqual([ln["fault"] for ln in fake.lines()][3:], ["cap-after"] * 3 + [None, "cap-after"])
 
     def test_slow_client_gives_up(self):
         fake = self.start("--faults", "1:slow,2:slow", "--slow-seconds", "1.5")
