@@ -11,16 +11,22 @@ public enum MetricName: String, CaseIterable, Sendable {
     case apiRequests = "ApiRequests"
     case apiAuthErrors = "ApiAuthErrors"
     case rateLimitWaits = "RateLimitWaits"
+    case postsRead = "PostsRead"
+    case usersRead = "UsersRead"
+    case usageCapPauses = "UsageCapPauses"
+    case budgetPauses = "BudgetPauses"
     case retries = "Retries"
     case bufferFillBytes = "BufferFillBytes"
     /// Age of the oldest record not yet delivered (Firehose's DataFreshness).
     case dataFreshnessSeconds = "DataFreshnessSeconds"
+    /// Posts the X project has read this billing cycle, and its cap (GET /2/usage/tweets).
+    case projectUsage = "ProjectUsage", projectCap = "ProjectCap"
 
     public enum Kind: Sendable { case counter, gauge }
 
     public var kind: Kind {
         switch self {
-        case .bufferFillBytes, .dataFreshnessSeconds: .gauge
+        case .bufferFillBytes, .dataFreshnessSeconds, .projectUsage, .projectCap: .gauge
         default: .counter
         }
     }
