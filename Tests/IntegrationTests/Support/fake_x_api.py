@@ -61,6 +61,19 @@ Usage cap (--cap-after N): once N posts (entries of data[]) have been served
 in complete answers, every further search request (after auth) gets the
 429capdaily answer; its log line has "fault": "cap-after".
 
+Live mode (--live-span S): the pool's ids become snowflake ids
+((ms - 1288834974657) << 22 | unique low bits) whose times are spread evenly
+over [start + --live-offset, start + --live-offset + S] (start = when the fake
+started), oldest pool post first; created_at (and conversation_id where it was
+the post's own id) are rewritten to match. With --index-latency L each post
+becomes searchable only at created + lat_i, lat_i uniform in [0, L] from
+--seed, so a newer post can be searchable before an older one. Releases do not
+apply; every page (next_token pages too) shows what is searchable at that
+moment, below the token's id. start_time/end_time always filter on created_at
+(end_time exclusive, second granularity); without end_time the API's default
+now - 30 s applies; an end_time later than now - 10 s, a start_time not before
+end_time or older than 7 days get the API's 400.
+
 Log (--log, JSON lines, appended, flushed on each line): one line per search
 request
   {"n", "method", "path", "query": {name: value}, "status": int|null,
@@ -78,6 +91,7 @@ should have been read.
 """
 import argparse
 import base64
+import bisect
 import glob
 import hmac
 import json
@@ -107,6 +121,8 @@ KNOWN_PARAMS = (
 )
 FAULT_KINDS = {"429", "429cap", "429capdaily", "503", "500", "drop", "truncate",
                "partial-errors", "slow", "stale400", "401", "403"}
+TWITTER_EPOCH_MS = 1288834974657  # snowflake ids count milliseconds from here
+DAY = 86400
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
 
 
@@ -127,6 +143,11 @@ def invalid_request(param, value, message):
             "title": "Invalid Request",
             "detail": "One or more parameters to your request was invalid.",
             "type": "https://api.twitter.com/2/problems/invalid-request"}
+
+
+def iso(epoch_seconds):
+    """The API's timestamp form, e.g. 2021-09-22T16:59:03.000Z."""
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(epoch_seconds)) + ".000Z"
 
 
 def parse_rfc3339(value):
@@ -192,6 +213,8 @@ class Fixtures:
             self.pool = [Post(dict(p.tweet, id=str(int(p.tweet["id"]) + id_shift * 10 ** 17)), p.page)
                          for p in self.pool]
         self.page_files = files
+        self.live = False
+        self.searchable_at = None
         self.index()
         err = os.path.join(directory, "errors")
         self.bodies = {
@@ -212,6 +235,24 @@ class Fixtures:
         self.ids = [int(p.tweet["id"]) for p in self.pool]
         self.times = [parse_rfc3339(p.tweet["created_at"]) if "created_at" in p.tweet else None
                       for p in self.pool]
+
+    def go_live(self, start, span, offset, latency, rng):
+        """Live mode: snowflake ids and created_at spread over [start+offset, start+offset+span],
+        each post searchable latency seconds (0..latency, from rng) after it was created."""
+        n = len(self.pool)
+        self.live = True
+        self.created, self.created_s, self.searchable_at = [], [], []
+        for i, post in enumerate(self.pool):
+            ms = int((start + offset + (span * i / (n - 1) if n > 1 else 0)) * 1000)
+            new_id = str(((ms - TWITTER_EPOCH_MS) << 22) | (i % (1 << 22)))
+            tweet = dict(post.tweet, id=new_id, created_at=iso(ms // 1000))
+            if post.tweet.get("conversation_id") == post.tweet["id"]:
+                tweet["conversation_id"] = new_id
+            post.tweet = tweet
+            self.created.append(ms / 1000)
+            self.created_s.append(ms // 1000)
+            self.searchable_at.append(ms / 1000 + rng.uniform(0, latency))
+        self.index()
 
     def make_long_posts(self, count, rng):
         """Turns `count` pool posts (not retweets) into long posts: full text 400-1200 characters,
@@ -255,6 +296,22 @@ class State:
             with self.lock:
                 self.log.write(json.dumps(entry, ensure_ascii=False) + "\n")
                 self.log.flush()
+
+
+def check_window(q, p, now):
+    """The API's rules for start_time/end_time relative to the request time; None if they hold."""
+    if p["end"] is not None and p["end"].timestamp() > now - 10:
+        return invalid_request("end_time", q["end_time"], f"Invalid 'end_time':'{q['end_time']}'. 'end_time' "
+                               f"must be a minimum of 10 seconds prior to the request time.")
+    end = p["end"].timestamp() if p["end"] is not None else now - 30
+    if p["start"] is not None:
+        if p["start"].timestamp() >= end:
+            return invalid_request("start_time", q["start_time"], f"Invalid 'start_time':'{q['start_time']}'. "
+                                   f"'start_time' must be before 'end_time':'{iso(math.floor(end))}'.")
+        if p["start"].timestamp() < now - 7 * DAY:
+            return invalid_request("start_time", q["start_time"], f"Invalid 'start_time':'{q['start_time']}'. "
+                                   f"'start_time' must be on or after {iso(math.ceil(now - 7 * DAY))}.")
+    return None
 
 
 def make_token(release, cursor):
@@ -365,12 +422,17 @@ class Handler(BaseHTTPRequestHandler):
             st = self.state
             with st.lock:
                 stats = {"requests": st.requests, "served": len(st.served), "posts_served": st.posts_served}
+            if st.fx.live:
+                now = time.time()
+                stats["searchable"] = sum(1 for t in st.fx.searchable_at if t <= now)
             self.send_json(200, stats)
         elif url.path == POSTS_PATH:
+            fx = self.state.fx
             self.send_json(200, {"posts": [
-                {"id": p.tweet["id"], "created_at": p.tweet.get("created_at"), "searchable_at": None,
+                {"id": p.tweet["id"], "created_at": p.tweet.get("created_at"),
+                 "searchable_at": fx.searchable_at[i] if fx.live else None,
                  "long": p.full is not None, **({"full_text": p.full} if p.full is not None else {})}
-                for p in self.state.fx.pool]})
+                for i, p in enumerate(fx.pool)]})
         else:
             self.not_found()
 
@@ -507,6 +569,10 @@ class Handler(BaseHTTPRequestHandler):
                 if p[key] is None:
                     return None, invalid_request(name, q[name], f"Invalid '{name}':'{q[name]}'. "
                                                  f"'{name}' must be a valid RFC3339 date-time")
+        if fx.live:
+            error = check_window(q, p, time.time())
+            if error:
+                return None, error
         for name in ("pagination_token", "next_token"):
             if name in q:
                 with st.lock:
@@ -528,20 +594,32 @@ class Handler(BaseHTTPRequestHandler):
                 if commit:
                     st.cycles += 1
         picked = []
-        for i in range(st.visible_count(release) - 1, -1, -1):  # newest first
-            tid, created = fx.ids[i], fx.times[i]
-            if cursor is not None and tid >= cursor:
-                continue
-            if p["since_id"] is not None and tid <= p["since_id"]:
-                continue
-            if p["until_id"] is not None and tid >= p["until_id"]:
-                continue
-            # The recordings are from 2021: time filters apply only when asked for, so a client's
-            # default start_time (a recent moment) still sees the recorded tweets.
-            if st.cfg.time_filters and created is not None and p["start"] is not None and created < p["start"]:
-                continue
-            if st.cfg.time_filters and created is not None and p["end"] is not None and created >= p["end"]:
-                continue
+        if fx.live:  # what is searchable right now, created before end_time (default now - 30 s)
+            now = time.time()
+            top = len(fx.pool)
+            end = p["end"].timestamp() if p["end"] is not None else now - 30
+            start = p["start"].timestamp() if p["start"] is not None else None
+        else:
+            top = st.visible_count(release)
+        bounds = [b for b in (cursor, p["until_id"]) if b is not None]
+        if bounds:
+            top = min(top, bisect.bisect_left(fx.ids, min(bounds)))
+        for i in range(top - 1, -1, -1):  # newest first
+            if p["since_id"] is not None and fx.ids[i] <= p["since_id"]:
+                break
+            if fx.live:
+                if fx.searchable_at[i] > now or fx.created_s[i] >= end:
+                    continue
+                if start is not None and fx.created_s[i] < start:
+                    break
+            else:
+                # The recordings are from 2021: time filters apply only when asked for, so a client's
+                # default start_time (a recent moment) still sees the recorded tweets.
+                created = fx.times[i]
+                if st.cfg.time_filters and created is not None and p["start"] is not None and created < p["start"]:
+                    continue
+                if st.cfg.time_filters and created is not None and p["end"] is not None and created >= p["end"]:
+                    continue
             picked.append(i)
             if len(picked) > p["max_results"]:
                 break
@@ -595,6 +673,12 @@ def parse_args(argv):
                     help="apply start_time/end_time to the recorded created_at (off: validated, not applied)")
     ap.add_argument("--long-posts", type=int, default=0,
                     help="K pool posts become long posts (full text in note_tweet, text = first 280 characters)")
+    ap.add_argument("--live-span", type=float, default=None,
+                    help="live mode: snowflake ids and created_at spread over this many seconds")
+    ap.add_argument("--live-offset", type=float, default=0.0,
+                    help="live mode: the oldest post's time relative to the fake's start (may be negative)")
+    ap.add_argument("--index-latency", type=float, default=0.0,
+                    help="live mode: each post becomes searchable 0..L seconds after it was created")
     ap.add_argument("--cap-after", type=int, default=None,
                     help="after N posts served, every search gets the Daily usage-cap 429")
     ap.add_argument("--seed", type=int, default=1, help="seed for the long-post choice and the index latencies")
@@ -605,6 +689,10 @@ def parse_args(argv):
         ap.error("--releases must be a comma list of integers")
     if any(r < 0 for r in cfg.releases) or cfg.releases != sorted(cfg.releases):
         ap.error("--releases must be non-negative and non-decreasing")
+    if (cfg.live_span is not None and cfg.live_span < 0) or cfg.index_latency < 0:
+        ap.error("--live-span and --index-latency must be >= 0 seconds")
+    if cfg.cap_after is not None and cfg.cap_after < 0:
+        ap.error("--cap-after must be >= 0 posts")
     faults = {}
     for item in filter(None, (s.strip() for s in cfg.faults.split(","))):
         num, _, kind = item.partition(":")
@@ -621,6 +709,9 @@ def main(argv=None):
     rng = random.Random(cfg.seed)
     if cfg.long_posts > 0:
         fx.make_long_posts(cfg.long_posts, rng)
+    if cfg.live_span is not None:
+        fx.go_live(time.time(), cfg.live_span, cfg.live_offset, cfg.index_latency,
+                   random.Random(f"index-latency-{cfg.seed}"))
     if not cfg.releases:
         cfg.releases = [len(fx.pool)]
     Handler.state = State(cfg, fx)

@@ -11,6 +11,7 @@ import sys
 import tempfile
 import time
 import unittest
+from datetime import datetime, timezone
 from urllib.parse import urlencode
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -18,6 +19,15 @@ SERVER = os.path.join(HERE, "fake_x_api.py")
 FIXTURES = os.environ.get(
     "FAKE_X_FIXTURES", os.path.join(HERE, "..", "..", "TweetIngestTests", "Fixtures", "twitter"))
 AUTH = {"Authorization": "Bearer test-token"}
+TWITTER_EPOCH_MS = 1288834974657
+
+
+def iso(epoch_seconds):
+    return datetime.fromtimestamp(int(epoch_seconds), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def epoch(created_at):
+    return datetime.fromisoformat(created_at).timestamp()
 
 
 class Fake:
@@ -360,6 +370,83 @@ class FakeXApiTest(unittest.TestCase):
         other = self.start("--long-posts", "12", "--seed", "8")
         _, listing = other.get("/_fake/posts")
         self.assertNotEqual({p["id"] for p in listing["posts"] if p["long"]}, set(long_posts))
+
+    def test_live_mode_rewrites_ids_and_times(self):
+        t0 = time.time()
+        fake = self.start("--live-span", "100", "--live-offset", "-200")
+        bodies = []
+        ids, metas = drain(fake, max_results=10, bodies=bodies)
+        t1 = time.time()
+        self.assertEqual(len(ids), 400)
+        self.assertEqual(len(metas), 40)
+        self.assertEqual([int(i) for i in ids], sorted((int(i) for i in ids), reverse=True))
+        tweets = [t for b in bodies for t in b["data"]]
+        for tweet in tweets:
+            ms = (int(tweet["id"]) >> 22) + TWITTER_EPOCH_MS
+            self.assertTrue(t0 - 201 <= ms / 1000 <= t1 - 99, (ms, t0))
+            self.assertTrue(tweet["created_at"].endswith(".000Z"), tweet["created_at"])
+            self.assertEqual(epoch(tweet["created_at"]), ms // 1000)
+        times = sorted(epoch(t["created_at"]) for t in tweets)
+        self.assertLessEqual(times[-1] - times[0], 100)
+        self.assertGreaterEqual(times[-1] - times[0], 98)  # spread over the whole span
+        _, stats = fake.get("/_fake/stats")
+        self.assertEqual(stats["searchable"], 400)
+
+    def test_live_mode_index_latency_makes_ids_arrive_out_of_order(self):
+        fake = self.start("--live-span", "60", "--live-offset", "-75", "--index-latency", "60", "--seed", "3")
+        _, listing = fake.get("/_fake/posts")
+        posts = listing["posts"]
+        before = time.time()
+        bodies = []
+        ids, _ = drain(fake, bodies=bodies, end_time=iso(before - 11))
+        after = time.time()
+        served = set(ids)
+        end = int(before - 11)
+        surely = {p["id"] for p in posts if p["searchable_at"] <= before and epoch(p["created_at"]) < end}
+        maybe = {p["id"] for p in posts if p["searchable_at"] <= after and epoch(p["created_at"]) < end}
+        self.assertTrue(surely <= served <= maybe)
+        # An older post still unsearchable while a newer one was served: ids arrive out of order.
+        unsearchable = [int(p["id"]) for p in posts if p["searchable_at"] > after and epoch(p["created_at"]) < end]
+        self.assertTrue(unsearchable)
+        self.assertTrue(any(int(i) > min(unsearchable) for i in served))
+        # The same seed gives the same latencies; another seed others.
+        again = self.start("--live-span", "60", "--live-offset", "-75", "--index-latency", "60", "--seed", "3")
+        _, listing2 = again.get("/_fake/posts")
+        lat = [p["searchable_at"] - epoch(p["created_at"]) for p in posts]
+        lat2 = [p["searchable_at"] - epoch(p["created_at"]) for p in listing2["posts"]]
+        self.assertTrue(all(abs(a - b) < 1.01 for a, b in zip(lat, lat2)))
+        self.assertTrue(all(-0.01 <= x <= 61 for x in lat))
+
+    def test_live_mode_end_time_rules(self):
+        fake = self.start("--live-span", "60", "--live-offset", "-60")
+        now = time.time()
+        for params, message in (({"end_time": iso(now - 3)}, "minimum of 10 seconds prior to the request time"),
+                                ({"end_time": iso(now + 60)}, "minimum of 10 seconds"),
+                                ({"start_time": iso(now - 20), "end_time": iso(now - 40)}, "must be before"),
+                                ({"start_time": iso(now - 15)}, "must be before"),
+                                ({"start_time": iso(now - 8 * 86400)}, "must be on or after")):
+            resp, body = fake.search(**params)
+            self.assertEqual(resp.status, 400, params)
+            self.assertEqual(body["title"], "Invalid Request")
+            self.assertIn(message, body["errors"][0]["message"])
+        # Default end_time is now - 30 s: posts of the last 30 s are not there yet.
+        ids, _ = drain(fake)
+        _, listing = fake.get("/_fake/posts")
+        created = {p["id"]: epoch(p["created_at"]) for p in listing["posts"]}
+        self.assertTrue(ids)
+        self.assertTrue(all(created[i] < time.time() - 30 for i in ids))
+        self.assertLess(len(ids), 400)
+        # An explicit end_time 15 s back and a start_time: exactly the posts created in [start, end).
+        now = time.time()
+        start, end = int(now - 50), int(now - 15)
+        ids, _ = drain(fake, start_time=iso(start), end_time=iso(end))
+        self.assertEqual(set(ids), {i for i, c in created.items() if start <= c < end})
+        # until_id and since_id still apply, and next_token pages continue below the token's id.
+        all_ids = sorted((int(i) for i in ids), reverse=True)
+        hi, lo = all_ids[10], all_ids[-10]
+        page_ids, metas = drain(fake, max_results=10, until_id=hi, since_id=lo, end_time=iso(end))
+        self.assertEqual([int(i) for i in page_ids], [i for i in all_ids if lo < i < hi])
+        self.assertGreater(len(metas), 2)
 
     def test_exit_conditions(self):
         t0 = time.time()
