@@ -1,13 +1,18 @@
 #!/usr/bin/env python3
 """Fake X (Twitter) API v2 server for the tweet-ingest integration tests.
 
-Serves GET /2/tweets/search/recent from recorded real API pages (stdlib only).
+Serves GET /2/tweets/search/recent from recorded real API pages, plus
+/2/tweets/counts/recent and /2/usage/tweets (stdlib only).
 
 Usage:
     python3 fake_x_api.py --fixtures DIR [--port 0] [--log FILE]
         [--token TOKEN] [--releases 50,120,200] [--faults SPEC]
         [--reset-seconds 2] [--slow-seconds 5] [--max-seconds 600]
-        [--page-delay 0] [--exit-on-stdin-eof]
+        [--page-delay 0] [--exit-on-stdin-eof] [--multiply N] [--id-shift K]
+        [--time-filters] [--long-posts K] [--seed 1] [--cap-after N]
+        [--live-span S [--live-offset O] [--index-latency L]]
+        [--counts-per-day n1,...,n8] [--usage-cap C] [--usage-used U]
+        [--usage-reset-day D] [--usage-status 200|403|404] [--usage-shape a|b]
 
 Binds 127.0.0.1 only. When ready it prints exactly "LISTENING <port>" on
 stdout. It exits after --max-seconds, on SIGTERM/SIGINT, and on stdin EOF when
@@ -74,16 +79,39 @@ moment, below the token's id. start_time/end_time always filter on created_at
 now - 30 s applies; an end_time later than now - 10 s, a start_time not before
 end_time or older than 7 days get the API's 400.
 
+Counts: GET /2/tweets/counts/recent (query required; granularity minute|hour|
+day, default hour; start_time/end_time/since_id/until_id validated as in live
+search, whatever the mode) -> {"data": [{"end", "start", "tweet_count"}],
+"meta": {"total_tweet_count"}}, buckets over [start_time, end_time), default
+the last 7 days up to now - 30 s (8 day buckets, the first and last partial).
+Day counts come from --counts-per-day (oldest first, the last one today),
+otherwise from the pool: in live mode its searchable posts, else the recorded
+times moved so the newest post is a minute old.
+
+Usage: GET /2/usage/tweets (days 1..90, usage.fields) -> --usage-shape a (the
+API reference: project_cap and project_usage as strings, cap_reset_day a
+number, daily_project_usage {project_id, usage: [{date, usage}]} and
+daily_client_app_usage only when asked in usage.fields) or b (the usage
+introduction page: daily_project_usage [{date: YYYY-MM-DD, usage: [{app_id,
+tweets_consumed}]}] always, numbers as numbers). project_usage is --usage-used,
+default the posts served so far. --usage-status 403|404 answers as for a
+project without access.
+
+Every /2/ path checks the bearer token and is logged; unknown ones get 404.
+
 Log (--log, JSON lines, appended, flushed on each line): one line per search
-request
+request to a /2/ path
   {"n", "method", "path", "query": {name: value}, "status": int|null,
    "fault": kind|null, "release": k, "served_ids": [str], "truncated": bool}
+n counts the requests to that path (for search, the number faults use);
+counts, usage and other paths have "served_ids": [] and "release": null.
 status is null when nothing was sent: drop, or the client had already closed
 the connection before a delayed answer was written. The Authorization header
 is never logged.
 
 GET /_fake/stats -> {"requests": <search requests>, "served": <distinct ids>,
-"posts_served": <data[] entries served, repeats included>}.
+"posts_served": <data[] entries served, repeats included>, "counts_requests",
+"usage_requests", and in live mode "searchable": <posts searchable now>}.
 GET /_fake/posts -> {"posts": [{"id", "created_at", "searchable_at", "long",
 "full_text"}]} for the whole pool, oldest first (searchable_at: epoch seconds in
 live mode, else null; full_text only for long posts), so tests can say what
@@ -112,6 +140,14 @@ from urllib.parse import parse_qs, urlsplit
 SEARCH_PATH = "/2/tweets/search/recent"
 STATS_PATH = "/_fake/stats"
 POSTS_PATH = "/_fake/posts"
+COUNTS_PATH = "/2/tweets/counts/recent"
+USAGE_PATH = "/2/usage/tweets"
+COUNTS_PARAMS = ("query", "start_time", "end_time", "since_id", "until_id", "granularity", "search_count.fields")
+GRANULARITY = {"minute": 60, "hour": 3600, "day": 86400}
+USAGE_PARAMS = ("days", "usage.fields")
+USAGE_FIELDS = ("cap_reset_day", "daily_client_app_usage", "daily_project_usage", "project_cap", "project_id",
+                "project_usage")
+PROJECT_ID, CLIENT_APP_ID = "1590000000000000000", "29000000"
 JSON_CT = "application/json; charset=utf-8"
 PROBLEM_CT = "application/problem+json"
 KNOWN_PARAMS = (
@@ -285,6 +321,7 @@ class State:
         self.cycles = 0
         self.served = set()
         self.posts_served = 0
+        self.other = {}  # path -> requests, for /2/ paths other than search
         self.tokens = set()
         self.log = open(cfg.log, "a", encoding="utf-8") if cfg.log else None
 
@@ -296,6 +333,30 @@ class State:
             with self.lock:
                 self.log.write(json.dumps(entry, ensure_ascii=False) + "\n")
                 self.log.flush()
+
+
+def parse_ids_and_times(q, p):
+    """Fills p's since_id, until_id, start and end from q; returns a 400 body if one is malformed."""
+    for name in ("since_id", "until_id"):
+        if name in q:
+            if not re.fullmatch(r"[0-9]{1,19}", q[name]):
+                return invalid_request(name, q[name], f"The `{name}` query parameter value "
+                                       f"[{q[name]}] does not match ^[0-9]{{1,19}}$")
+            p[name] = int(q[name])
+    for name, key in (("start_time", "start"), ("end_time", "end")):
+        if name in q:
+            p[key] = parse_rfc3339(q[name])
+            if p[key] is None:
+                return invalid_request(name, q[name], f"Invalid '{name}':'{q[name]}'. "
+                                       f"'{name}' must be a valid RFC3339 date-time")
+    return None
+
+
+def unknown_param(q, known):
+    for name in q:
+        if name not in known:
+            return invalid_request(name, q[name], f"The query parameter [{name}] is not one of [{','.join(known)}]")
+    return None
 
 
 def check_window(q, p, now):
@@ -418,10 +479,14 @@ class Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         if url.path == SEARCH_PATH:
             self.search(url)
+        elif url.path.startswith("/2/"):
+            self.other_api(url)
         elif url.path == STATS_PATH:
             st = self.state
             with st.lock:
-                stats = {"requests": st.requests, "served": len(st.served), "posts_served": st.posts_served}
+                stats = {"requests": st.requests, "served": len(st.served), "posts_served": st.posts_served,
+                         "counts_requests": st.other.get(COUNTS_PATH, 0),
+                         "usage_requests": st.other.get(USAGE_PATH, 0)}
             if st.fx.live:
                 now = time.time()
                 stats["searchable"] = sum(1 for t in st.fx.searchable_at if t <= now)
@@ -442,7 +507,141 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_other(self):
         self.discard_body()
-        self.not_found()
+        url = urlsplit(self.path)
+        if url.path.startswith("/2/"):
+            self.other_api(url)
+        else:
+            self.not_found()
+
+    def authorized(self):
+        scheme, _, token = self.headers.get("Authorization", "").partition(" ")
+        return scheme.lower() == "bearer" and hmac.compare_digest(token.strip().encode(),
+                                                                  self.state.cfg.token.encode())
+
+    # ---- counts, usage and any other /2/ path -----------------------------------
+    def other_api(self, url):
+        st = self.state
+        query = {k: v[0] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
+        with st.lock:
+            n = st.other[url.path] = st.other.get(url.path, 0) + 1
+        limit = 50 if url.path == USAGE_PATH else 300
+        rl = {"x-rate-limit-limit": limit, "x-rate-limit-remaining": max(0, limit - n),
+              "x-rate-limit-reset": math.ceil(time.time() + 900)}
+        content_type = JSON_CT
+        if not self.authorized():
+            status, body, content_type = 401, st.fx.bodies["401"], PROBLEM_CT
+        elif self.command == "GET" and url.path == COUNTS_PATH:
+            status, body = self.counts(query)
+        elif self.command == "GET" and url.path == USAGE_PATH:
+            status, body = self.usage(query)
+        else:
+            status, body = 404, {"title": "Not Found Error", "type": "https://api.twitter.com/2/problems/"
+                                 "resource-not-found", "status": 404,
+                                 "detail": f"Sorry, that page does not exist: {self.command} {url.path}"}
+        st.write_log({"n": n, "method": self.command, "path": url.path, "query": query, "status": status,
+                      "fault": None, "release": None, "served_ids": [], "truncated": False})
+        try:
+            self.send_json(status, body, rl, content_type)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    def counts(self, q):
+        """GET /2/tweets/counts/recent: buckets over [start_time, end_time) (default the last 7
+        days up to now - 30 s), cut at whole minutes, hours or UTC days."""
+        fx, cfg = self.state.fx, self.state.cfg
+        error = unknown_param(q, COUNTS_PARAMS)
+        if error:
+            return 400, error
+        if not q.get("query", "").strip():
+            return 400, fx.bodies["query"]
+        granularity = q.get("granularity", "hour")
+        if granularity not in GRANULARITY:
+            return 400, invalid_request("granularity", granularity, f"The `granularity` query parameter value "
+                                        f"[{granularity}] is not one of [minute,hour,day]")
+        p = {"since_id": None, "until_id": None, "start": None, "end": None}
+        now = time.time()
+        error = parse_ids_and_times(q, p) or check_window(q, p, now)
+        if error:
+            return 400, error
+        end = math.floor(p["end"].timestamp() if p["end"] is not None else now - 30)
+        start = math.floor(p["start"].timestamp() if p["start"] is not None else now - 7 * DAY)
+        unit = GRANULARITY[granularity]
+        buckets, b = [], start
+        while b < end:
+            e = min((b // unit + 1) * unit, end)
+            buckets.append((b, e))
+            b = e
+        if granularity == "day" and cfg.counts_per_day is not None:
+            today, given = math.floor(now) // DAY, cfg.counts_per_day
+            values = []
+            for b, _ in buckets:
+                k = today - b // DAY  # 0 = today
+                values.append(given[len(given) - 1 - k] if 0 <= k < len(given) else 0)
+        else:
+            times = sorted(self.count_times(p, now))
+            values = [bisect.bisect_left(times, e) - bisect.bisect_left(times, b) for b, e in buckets]
+        data = [{"end": iso(e), "start": iso(b), "tweet_count": v} for (b, e), v in zip(buckets, values)]
+        return 200, {"data": data, "meta": {"total_tweet_count": sum(values)}}
+
+    def count_times(self, p, now):
+        """Created times (epoch seconds) of the posts the counts see: in live mode the searchable
+        ones; otherwise the recorded times moved so that the newest post is a minute old."""
+        fx = self.state.fx
+        if fx.live:
+            times = [(tid, c) for tid, c, s in zip(fx.ids, fx.created_s, fx.searchable_at) if s <= now]
+        else:
+            known = [(tid, t.timestamp()) for tid, t in zip(fx.ids, fx.times) if t is not None]
+            shift = (now - 60) - max((t for _, t in known), default=0)
+            times = [(tid, math.floor(t + shift)) for tid, t in known]
+        return [t for tid, t in times if (p["since_id"] is None or tid > p["since_id"])
+                and (p["until_id"] is None or tid < p["until_id"])]
+
+    def usage(self, q):
+        """GET /2/usage/tweets in one of the two documented shapes (--usage-shape a|b), or the
+        403/404 a project without access gets (--usage-status)."""
+        st, cfg = self.state, self.state.cfg
+        if cfg.usage_status == 403:
+            return 403, st.fx.bodies["403"]
+        if cfg.usage_status == 404:
+            return 404, {"title": "Not Found Error", "type": "https://api.twitter.com/2/problems/resource-not-found",
+                         "status": 404, "detail": "Sorry, that page does not exist: GET /2/usage/tweets"}
+        error = unknown_param(q, USAGE_PARAMS)
+        if error:
+            return 400, error
+        days = q.get("days", "7")
+        if not re.fullmatch(r"\d{1,3}", days) or not 1 <= int(days) <= 90:
+            return 400, invalid_request("days", days, f"The `days` query parameter value [{days}] is not between "
+                                        f"1 and 90")
+        fields = set(filter(None, q.get("usage.fields", "").split(",")))
+        for field in fields:
+            if field not in USAGE_FIELDS:
+                return 400, invalid_request("usage.fields", field, f"The `usage.fields` query parameter value "
+                                            f"[{field}] is not one of [{','.join(USAGE_FIELDS)}]")
+        with st.lock:
+            used = cfg.usage_used if cfg.usage_used is not None else st.posts_served
+        today = math.floor(time.time()) // DAY * DAY
+        dates = [today - k * DAY for k in range(int(days) - 1, -1, -1)]  # oldest first
+        per_day = [used // len(dates)] * len(dates)
+        per_day[-1] += used - sum(per_day)
+        if cfg.usage_shape == "b":
+            # docs.x.com Usage introduction: daily usage per app, numbers as JSON numbers.
+            return 200, {"data": {
+                "cap_reset_day": cfg.usage_reset_day,
+                "daily_project_usage": [
+                    {"date": time.strftime("%Y-%m-%d", time.gmtime(d)),
+                     "usage": [{"app_id": CLIENT_APP_ID, "tweets_consumed": v}]} for d, v in zip(dates, per_day)],
+                "project_cap": cfg.usage_cap, "project_id": PROJECT_ID, "project_usage": used}}
+        # docs.x.com GET /2/usage/tweets: project_cap and project_usage as strings; the daily
+        # breakdowns only when usage.fields asks for them.
+        data = {"cap_reset_day": cfg.usage_reset_day, "project_cap": str(cfg.usage_cap), "project_id": PROJECT_ID,
+                "project_usage": str(used)}
+        series = [{"date": iso(d), "usage": v} for d, v in zip(dates, per_day)]
+        if "daily_project_usage" in fields:
+            data["daily_project_usage"] = {"project_id": PROJECT_ID, "usage": series}
+        if "daily_client_app_usage" in fields:
+            data["daily_client_app_usage"] = [{"client_app_id": CLIENT_APP_ID, "usage": series,
+                                               "usage_result_count": len(series)}]
+        return 200, {"data": dict(sorted(data.items()))}
 
     do_POST = do_PUT = do_DELETE = do_PATCH = do_other
 
@@ -503,9 +702,7 @@ class Handler(BaseHTTPRequestHandler):
             entry["status"] = status
             return status, body, {**rl, **extra}, PROBLEM_CT if status == 401 or fault == "429capdaily" else JSON_CT
         # 2. Auth and validation.
-        scheme, _, token = self.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(
-                token.strip().encode(), cfg.token.encode()):
+        if not self.authorized():
             entry["status"] = 401
             return 401, fx.bodies["401"], rl, PROBLEM_CT
         if cfg.cap_after is not None:
@@ -557,18 +754,9 @@ class Handler(BaseHTTPRequestHandler):
                 return None, invalid_request("max_results", v, f"The `max_results` query parameter "
                                              f"value [{v}] is not between 10 and 100")
             p["max_results"] = int(v)
-        for name in ("since_id", "until_id"):
-            if name in q:
-                if not re.fullmatch(r"[0-9]{1,19}", q[name]):
-                    return None, invalid_request(name, q[name], f"The `{name}` query parameter value "
-                                                 f"[{q[name]}] does not match ^[0-9]{{1,19}}$")
-                p[name] = int(q[name])
-        for name, key in (("start_time", "start"), ("end_time", "end")):
-            if name in q:
-                p[key] = parse_rfc3339(q[name])
-                if p[key] is None:
-                    return None, invalid_request(name, q[name], f"Invalid '{name}':'{q[name]}'. "
-                                                 f"'{name}' must be a valid RFC3339 date-time")
+        error = parse_ids_and_times(q, p)
+        if error:
+            return None, error
         if fx.live:
             error = check_window(q, p, time.time())
             if error:
@@ -681,6 +869,17 @@ def parse_args(argv):
                     help="live mode: each post becomes searchable 0..L seconds after it was created")
     ap.add_argument("--cap-after", type=int, default=None,
                     help="after N posts served, every search gets the Daily usage-cap 429")
+    ap.add_argument("--counts-per-day", default=None,
+                    help="n1,...,n8: the day buckets of counts/recent, oldest first, ending today")
+    ap.add_argument("--usage-cap", type=int, default=2_000_000, help="project_cap of /2/usage/tweets")
+    ap.add_argument("--usage-used", type=int, default=None,
+                    help="project_usage of /2/usage/tweets (default: posts served so far)")
+    ap.add_argument("--usage-reset-day", type=int, default=1, help="cap_reset_day of /2/usage/tweets")
+    ap.add_argument("--usage-status", type=int, choices=(200, 403, 404), default=200,
+                    help="403/404: /2/usage/tweets answers as for a project without access")
+    ap.add_argument("--usage-shape", choices=("a", "b"), default="a",
+                    help="a: API reference (numbers as strings, daily usage on request); b: usage introduction "
+                         "page (daily usage per app, numbers as numbers)")
     ap.add_argument("--seed", type=int, default=1, help="seed for the long-post choice and the index latencies")
     cfg = ap.parse_args(argv)
     try:
@@ -693,6 +892,13 @@ def parse_args(argv):
         ap.error("--live-span and --index-latency must be >= 0 seconds")
     if cfg.cap_after is not None and cfg.cap_after < 0:
         ap.error("--cap-after must be >= 0 posts")
+    if cfg.counts_per_day is not None:
+        try:
+            cfg.counts_per_day = [int(x) for x in cfg.counts_per_day.split(",")]
+        except ValueError:
+            ap.error("--counts-per-day must be a comma list of integers, oldest day first")
+        if any(v < 0 for v in cfg.counts_per_day):
+            ap.error("--counts-per-day values must be >= 0")
     faults = {}
     for item in filter(None, (s.strip() for s in cfg.faults.split(","))):
         num, _, kind = item.partition(":")

@@ -131,7 +131,8 @@ class FakeXApiTest(unittest.TestCase):
         self.assertEqual([ln["n"] for ln in lines], list(range(1, 8)))
         self.assertTrue(all("test-token" not in json.dumps(ln) for ln in lines))
         _, stats = fake.get("/_fake/stats")
-        self.assertEqual(stats, {"requests": 7, "served": 400, "posts_served": 420})
+        self.assertEqual(stats, {"requests": 7, "served": 400, "posts_served": 420,
+                                 "counts_requests": 0, "usage_requests": 0})
         resp, _ = fake.get("/nope")
         self.assertEqual(resp.status, 404)
 
@@ -447,6 +448,101 @@ class FakeXApiTest(unittest.TestCase):
         page_ids, metas = drain(fake, max_results=10, until_id=hi, since_id=lo, end_time=iso(end))
         self.assertEqual([int(i) for i in page_ids], [i for i in all_ids if lo < i < hi])
         self.assertGreater(len(metas), 2)
+
+    def test_counts_recent(self):
+        fake = self.start("--counts-per-day", "1,2,3,4,5,6,7,8")
+        t0 = time.time()
+        resp, body = fake.get("/2/tweets/counts/recent", query="x", granularity="day")
+        self.assertEqual(resp.status, 200)
+        self.assertEqual(list(body), ["data", "meta"])
+        data = body["data"]
+        self.assertEqual(len(data), 8)
+        self.assertEqual([b["tweet_count"] for b in data], [1, 2, 3, 4, 5, 6, 7, 8])
+        self.assertEqual(body["meta"], {"total_tweet_count": 36})
+        self.assertEqual(set(data[0]), {"start", "end", "tweet_count"})
+        self.assertTrue(all(b["start"].endswith(".000Z") and b["end"].endswith(".000Z") for b in data))
+        self.assertAlmostEqual(epoch(data[0]["start"]), t0 - 7 * 86400, delta=3)
+        self.assertAlmostEqual(epoch(data[-1]["end"]), t0 - 30, delta=3)
+        for a, b in zip(data, data[1:]):
+            self.assertEqual(a["end"], b["start"])
+        self.assertTrue(all(b["start"].endswith("T00:00:00.000Z") for b in data[1:]))
+        self.assertEqual(data[-1]["start"][:10], datetime.now(timezone.utc).strftime("%Y-%m-%d"))
+        # Computed from the pool (outside live mode: the newest recorded day is today); hour buckets.
+        fake = self.start()
+        resp, body = fake.get("/2/tweets/counts/recent", query="x")
+        self.assertEqual(resp.status, 200)
+        self.assertIn(len(body["data"]), (7 * 24, 7 * 24 + 1))  # 168 in the 30 s after a full hour
+        self.assertEqual(body["meta"]["total_tweet_count"], 200)  # the two 2021-09-22 pages
+        self.assertEqual(sum(b["tweet_count"] for b in body["data"]), 200)
+        _, body = fake.get("/2/tweets/counts/recent", query="x", granularity="minute",
+                           start_time=iso(time.time() - 3600))
+        self.assertEqual(body["meta"]["total_tweet_count"], 200)
+        self.assertIn(len(body["data"]), (59, 60, 61))
+        for params in ({"query": ""}, {"query": "x", "granularity": "week"}, {"query": "x", "since_id": "x1"},
+                       {"query": "x", "end_time": iso(time.time() - 2)}, {"query": "x", "max_results": "10"}):
+            resp, body = fake.get("/2/tweets/counts/recent", **params)
+            self.assertEqual(resp.status, 400, params)
+            self.assertIn("errors", body)
+        resp, _ = fake.get("/2/tweets/counts/recent", headers={}, query="x")
+        self.assertEqual(resp.status, 401)
+        # Live mode counts what is searchable, with since_id applied.
+        fake = self.start("--live-span", "3600", "--live-offset", "-3700")
+        _, body = fake.get("/2/tweets/counts/recent", query="x", granularity="day")
+        self.assertEqual(body["meta"]["total_tweet_count"], 400)
+        ids, _ = drain(fake)
+        _, body = fake.get("/2/tweets/counts/recent", query="x", since_id=sorted(ids)[99])
+        self.assertEqual(body["meta"]["total_tweet_count"], 300)
+        lines = [ln for ln in fake.lines() if ln["path"] == "/2/tweets/counts/recent"]
+        self.assertEqual([(ln["n"], ln["status"], ln["served_ids"]) for ln in lines], [(1, 200, []), (2, 200, [])])
+        _, stats = fake.get("/_fake/stats")
+        self.assertEqual((stats["counts_requests"], stats["requests"]), (2, 4))
+
+    def test_usage_tweets_shapes_and_statuses(self):
+        fake = self.start("--usage-cap", "15000", "--usage-used", "14400", "--usage-reset-day", "17")
+        resp, body = fake.get("/2/usage/tweets")
+        self.assertEqual(resp.status, 200)
+        self.assertEqual(body, {"data": {"cap_reset_day": 17, "project_cap": "15000",
+                                         "project_id": body["data"]["project_id"], "project_usage": "14400"}})
+        _, body = fake.get("/2/usage/tweets", **{"usage.fields": "daily_project_usage,daily_client_app_usage",
+                                                  "days": "3"})
+        daily = body["data"]["daily_project_usage"]
+        self.assertEqual(daily["project_id"], body["data"]["project_id"])
+        self.assertEqual(len(daily["usage"]), 3)
+        self.assertEqual(sum(d["usage"] for d in daily["usage"]), 14400)
+        self.assertTrue(daily["usage"][-1]["date"].startswith(datetime.now(timezone.utc).strftime("%Y-%m-%d")))
+        self.assertEqual(body["data"]["daily_client_app_usage"][0]["usage_result_count"], 3)
+        for params in ({"days": "0"}, {"days": "91"}, {"usage.fields": "bogus"}, {"nope": "1"}):
+            resp, body = fake.get("/2/usage/tweets", **params)
+            self.assertEqual(resp.status, 400, params)
+        resp, _ = fake.get("/2/usage/tweets", headers={"Authorization": "Bearer wrong"})
+        self.assertEqual(resp.status, 401)
+        # Shape b: daily usage per app, numbers as numbers.
+        fake = self.start("--usage-shape", "b", "--usage-cap", "100", "--usage-used", "96")
+        _, body = fake.get("/2/usage/tweets")
+        data = body["data"]
+        self.assertEqual((data["project_cap"], data["project_usage"]), (100, 96))
+        self.assertEqual(len(data["daily_project_usage"]), 7)
+        day = data["daily_project_usage"][-1]
+        self.assertEqual(day["date"], datetime.now(timezone.utc).strftime("%Y-%m-%d"))
+        self.assertEqual(set(day["usage"][0]), {"app_id", "tweets_consumed"})
+        self.assertEqual(sum(d["usage"][0]["tweets_consumed"] for d in data["daily_project_usage"]), 96)
+        # Default usage: what the fake has served so far.
+        fake = self.start()
+        drain(fake, max_results=100)
+        _, body = fake.get("/2/usage/tweets")
+        self.assertEqual(body["data"]["project_usage"], "400")
+        for status in (403, 404):
+            fake = self.start("--usage-status", str(status))
+            resp, body = fake.get("/2/usage/tweets")
+            self.assertEqual(resp.status, status)
+            self.assertIn("title", body)
+            self.assertEqual(fake.lines()[-1]["path"], "/2/usage/tweets")
+            self.assertEqual(fake.lines()[-1]["served_ids"], [])
+        resp, body = fake.get("/2/tweets/nope")
+        self.assertEqual(resp.status, 404)
+        self.assertEqual(fake.lines()[-1]["path"], "/2/tweets/nope")
+        resp, _ = fake.get("/2/tweets/nope", headers={})
+        self.assertEqual(resp.status, 401)
 
     def test_exit_conditions(self):
         t0 = time.time()
