@@ -115,7 +115,8 @@ GET /_fake/stats -> {"requests": <search requests>, "served": <distinct ids>,
 GET /_fake/posts -> {"posts": [{"id", "created_at", "searchable_at", "long",
 "full_text"}]} for the whole pool, oldest first (searchable_at: epoch seconds in
 live mode, else null; full_text only for long posts), so tests can say what
-should have been read.
+should have been read. --posts-file FILE writes the same once at start-up,
+before LISTENING.
 """
 import argparse
 import base64
@@ -289,6 +290,14 @@ class Fixtures:
             self.created_s.append(ms // 1000)
             self.searchable_at.append(ms / 1000 + rng.uniform(0, latency))
         self.index()
+
+    def listing(self):
+        """What /_fake/posts and --posts-file say about the pool."""
+        return {"posts": [
+            {"id": p.tweet["id"], "created_at": p.tweet.get("created_at"),
+             "searchable_at": self.searchable_at[i] if self.live else None,
+             "long": p.full is not None, **({"full_text": p.full} if p.full is not None else {})}
+            for i, p in enumerate(self.pool)]}
 
     def make_long_posts(self, count, rng):
         """Turns `count` pool posts (not retweets) into long posts: full text 400-1200 characters,
@@ -492,12 +501,7 @@ class Handler(BaseHTTPRequestHandler):
                 stats["searchable"] = sum(1 for t in st.fx.searchable_at if t <= now)
             self.send_json(200, stats)
         elif url.path == POSTS_PATH:
-            fx = self.state.fx
-            self.send_json(200, {"posts": [
-                {"id": p.tweet["id"], "created_at": p.tweet.get("created_at"),
-                 "searchable_at": fx.searchable_at[i] if fx.live else None,
-                 "long": p.full is not None, **({"full_text": p.full} if p.full is not None else {})}
-                for i, p in enumerate(fx.pool)]})
+            self.send_json(200, self.state.fx.listing())
         else:
             self.not_found()
 
@@ -880,6 +884,7 @@ def parse_args(argv):
     ap.add_argument("--usage-shape", choices=("a", "b"), default="a",
                     help="a: API reference (numbers as strings, daily usage on request); b: usage introduction "
                          "page (daily usage per app, numbers as numbers)")
+    ap.add_argument("--posts-file", help="write the /_fake/posts listing here at start-up")
     ap.add_argument("--seed", type=int, default=1, help="seed for the long-post choice and the index latencies")
     cfg = ap.parse_args(argv)
     try:
@@ -920,6 +925,9 @@ def main(argv=None):
                    random.Random(f"index-latency-{cfg.seed}"))
     if not cfg.releases:
         cfg.releases = [len(fx.pool)]
+    if cfg.posts_file:
+        with open(cfg.posts_file, "w", encoding="utf-8") as f:
+            json.dump(fx.listing(), f, ensure_ascii=False)
     Handler.state = State(cfg, fx)
     server = Server(("127.0.0.1", cfg.port), Handler)
     stopping = []  # why we stop; appended by signal handlers / the stdin watcher

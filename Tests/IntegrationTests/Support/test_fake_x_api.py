@@ -364,8 +364,12 @@ class FakeXApiTest(unittest.TestCase):
                     self.assertEqual(tweet["note_tweet"]["text"], long_posts[tid])
                 else:
                     self.assertNotIn("note_tweet", tweet)
-        # The same seed picks the same posts; another seed others.
-        again = self.start("--long-posts", "12", "--seed", "7")
+        # The same seed picks the same posts (--posts-file says the same); another seed others.
+        listing_file = tempfile.NamedTemporaryFile(suffix=".json", delete=False).name
+        self.addCleanup(os.unlink, listing_file)
+        again = self.start("--long-posts", "12", "--seed", "7", "--posts-file", listing_file)
+        with open(listing_file, encoding="utf-8") as f:
+            self.assertEqual(json.load(f), again.get("/_fake/posts")[1])
         _, listing = again.get("/_fake/posts")
         self.assertEqual({p["id"]: p.get("full_text") for p in listing["posts"] if p["long"]}, long_posts)
         other = self.start("--long-posts", "12", "--seed", "8")
