@@ -30,11 +30,13 @@ public actor UsageMonitor: Service {
     private let logger: Logger
     private let now: @Sendable () -> Date
     private let sleep: Sleep
+    private let metrics: any MetricsFactory
     private var alerts = UsageAlerts()
 
     public init(
         client: any HTTPClient, apiURL: String, bearerToken: Secret, timeoutSeconds: Int, logger: Logger,
-        now: @escaping @Sendable () -> Date, sleep: @escaping Sleep, interval: Duration = .seconds(3600)
+        now: @escaping @Sendable () -> Date, sleep: @escaping Sleep, interval: Duration = .seconds(3600),
+        metrics: any MetricsFactory = MetricsSystem.factory
     ) {
         self.client = client
         request = Self.request(apiURL: apiURL, bearerToken: bearerToken, timeoutSeconds: timeoutSeconds)
@@ -42,6 +44,7 @@ public actor UsageMonitor: Service {
         self.now = now
         self.sleep = sleep
         self.interval = interval
+        self.metrics = metrics
     }
 
     static func request(apiURL: String, bearerToken: Secret, timeoutSeconds: Int) -> HTTPRequest {
@@ -107,10 +110,11 @@ public actor UsageMonitor: Service {
     private func record(_ report: UsageReport) {
         latest = report
         let at = now()
-        if let usage = report.projectUsage { Gauge(label: MetricName.projectUsage.rawValue).record(usage) }
-        if let cap = report.projectCap { Gauge(label: MetricName.projectCap.rawValue).record(cap) }
+        if let usage = report.projectUsage { Gauge(label: MetricName.projectUsage.rawValue, factory: metrics).record(usage) }
+        if let cap = report.projectCap { Gauge(label: MetricName.projectCap.rawValue, factory: metrics).record(cap) }
         var metadata: Logger.Metadata = [
-            "usage.posts_read": "\(report.projectUsage.map(grouped) ?? "-")", "usage.cap": "\(report.projectCap.map(grouped) ?? "-")",
+            "usage.posts_read": "\(report.projectUsage.map(String.init) ?? "-")",
+            "usage.cap": "\(report.projectCap.map(String.init) ?? "-")",
             "usage.percent": "\(report.percentUsed.map { fixed($0, digits: 1) } ?? "-")",
             "usage.cap_reset_day": "\(report.capResetDay.map(String.init) ?? "-")",
         ]
