@@ -102,7 +102,8 @@ public struct IngestService<C: Clock>: Service where C.Duration == Duration {
                 "poll cycle interrupted; the next cycle continues from where it stopped",
                 metadata: ["poll.pages": "\(pages)", "poll.records": "\(records)", "error": "\(reason)"])
         case .paused(let until, let reason):
-            logger.error("polling paused", metadata: ["poll.resume_at": "\(UTCTime(until).rfc3339Seconds)", "error": "\(reason)"])
+            // The poller said why in its one line (error for a cap, notice for the budget).
+            logger.debug("polling paused", metadata: ["poll.resume_at": "\(UTCTime(until).rfc3339Seconds)", "poll.reason": "\(reason)"])
         }
     }
 

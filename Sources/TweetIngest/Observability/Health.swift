@@ -44,7 +44,8 @@ public struct HealthState: Codable, Equatable, Sendable {
     public func problem(now: Date, processAlive: Bool) -> String? {
         guard processAlive else { return "the daemon (pid \(pid)) is not running" }
         if let waitingUntil, waitingUntil > now { return nil }
-        let lastProgress = lastPollAt ?? startedAt
+        // A pause that ended counts as progress at its end: the first cycle after it has a full deadline.
+        let lastProgress = max(lastPollAt ?? startedAt, waitingUntil ?? startedAt)
         let sincePoll = now.timeIntervalSince(lastProgress)
         if sincePoll > pollDeadline {
             return

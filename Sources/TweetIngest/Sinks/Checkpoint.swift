@@ -39,6 +39,7 @@ extension SearchCursor {
     enum CodingKeys: String, CodingKey {
         case sinceID = "since_id"
         case pending
+        case reads
     }
 }
 

@@ -25,7 +25,8 @@ public enum CycleOutcome: Equatable, Sendable {
     case completed(pages: Int, records: Int)
     /// Stopped early after retries ran out; the cursor keeps the gap for the next cycle.
     case interrupted(pages: Int, records: Int, reason: String)
-    /// The usage cap was hit: poll again no earlier than this.
+    /// A usage cap was hit or the daily post budget is spent: poll again no earlier than this.
+    /// What was not read stays in the cursor (a pending gap) and is read next.
     case paused(until: Date, reason: String)
 }
 
@@ -49,10 +50,17 @@ public struct RecentSearchPoller: Sendable {
     public let random: @Sendable () -> Double
     public var backoff = Backoff()
     public var maxAttempts = 5
+    /// When a Monthly usage cap lifts, from the usage endpoint; nil: look again in an hour.
+    public var monthlyCapReset: @Sendable () async -> Date? = { nil }
+    /// Posts a day the query matches (counts endpoint); nil when unknown. Asked only when the
+    /// daily budget is reached, to say how much falls out of the 7-day window unread.
+    public var dailyPostVolume: @Sendable () async -> Int? = { nil }
     /// Where the source stands: everything before it has been handed to the buffer.
     public private(set) var cursor: SearchCursor
     private var rateLimit = RateLimit()
     private var startTimeOverride: Date?
+    /// The UTC day the "query matches more than the budget" warning was last given.
+    private var volumeWarningDay: String?
 
     /// Recent search reaches back 7 days; a `start_time` must be inside that and 10 s old.
     static let window: TimeInterval = 7 * 86_400
@@ -75,7 +83,10 @@ public struct RecentSearchPoller: Sendable {
     /// Fetches every page of one cycle, handing each to `take` before asking for the next.
     public mutating func runCycle(take: (TakenPage) async throws -> Void) async throws -> CycleOutcome {
         let cycleStart = now()
-        let start = resolvedStartTime(now: cycleStart)
+        // Only posts old enough to be indexed: one indexed late is still below this cycle's
+        // end, not below the next since_id.
+        let endTime = cycleStart.addingTimeInterval(-Double(builder.settleSeconds))
+        let start = resolvedStartTime(now: cycleStart, endTime: endTime)
         clampPendingStartTime(now: cycleStart)
         let bounds = cursor.firstPageParameters(startTime: start)
         let cycleStartTime = cursor.sinceID == nil ? (cursor.pending?.startTime ?? start) : nil
@@ -91,7 +102,16 @@ public struct RecentSearchPoller: Sendable {
                 Counter(label: MetricName.rateLimitWaits.rawValue).increment()
                 try await sleep(wait)
             }
-            let request = builder.request(bounds: bounds, nextToken: nextToken)
+            var pageSize: Int?
+            if let limit = builder.maxPostsPerDay {
+                let budget = DailyBudget(limit: limit)
+                let readAt = now()
+                guard let size = budget.pageSize(configured: builder.maxResults, reads: cursor.reads, now: readAt) else {
+                    return await budgetReached(limit: limit, now: readAt)
+                }
+                pageSize = size
+            }
+            let request = builder.request(bounds: bounds, endTime: endTime, nextToken: nextToken, maxResults: pageSize)
             let failure: String
             do {
                 let response = try await client.execute(request)
@@ -109,10 +129,15 @@ public struct RecentSearchPoller: Sendable {
                                     "twitter.errors": "\(page.partialErrors.count)", "twitter.first_error": "\(page.partialErrors[0])",
                                 ])
                         }
-                        let next = cursor.advanced(by: page.meta, startTime: cycleStartTime)
+                        var next = cursor.advanced(by: page.meta, startTime: cycleStartTime)
+                        if builder.maxPostsPerDay != nil {
+                            next.reads = DailyReads.adding(Self.postsRead(page), to: cursor.reads, at: now())
+                        }
                         try await take(TakenPage(page: page, cursor: next))
                         cursor = next
                         Counter(label: MetricName.tweetsFetched.rawValue).increment(by: page.recordCount)
+                        Counter(label: MetricName.postsRead.rawValue).increment(by: Self.postsRead(page) + Self.includedPostsRead(page))
+                        Counter(label: MetricName.usersRead.rawValue).increment(by: Self.usersRead(page))
                         pages += 1
                         records += page.recordCount
                         attempt = 0
@@ -132,12 +157,8 @@ public struct RecentSearchPoller: Sendable {
                     Counter(label: MetricName.rateLimitWaits.rawValue).increment()
                     try await sleep(wait)
                     continue
-                case .usageCapped(let text):
-                    let until = max(now().addingTimeInterval(3600), RateLimit(response).reset ?? .distantPast)
-                    logger.error(
-                        "429 with requests left in the window: the app's usage cap (e.g. the monthly post cap) is reached; polling pauses",
-                        metadata: ["twitter.detail": "\(text)", "twitter.resume_at": "\(UTCTime(until).rfc3339Seconds)"])
-                    return .paused(until: until, reason: "usage cap: \(text)")
+                case .usageCapped(let cap):
+                    return await usageCapped(cap, headerReset: RateLimit(response).reset)
                 case .staleSinceID(let text):
                     let restart = cycleStart.addingTimeInterval(-Self.window + 300)
                     logger.error(
@@ -186,6 +207,64 @@ public struct RecentSearchPoller: Sendable {
         }
     }
 
+    /// One error line, one metric, and a pause: a cap answer is never retried in a loop, the
+    /// next request is the one at the resume time.
+    private func usageCapped(_ cap: UsageCap, headerReset: Date?) async -> CycleOutcome {
+        let monthlyReset = cap.period == .monthly ? await monthlyCapReset() : nil
+        let current = now()
+        let until = cap.resumeTime(now: current, monthlyReset: monthlyReset, headerReset: headerReset)
+        let resume = UTCTime(until).rfc3339Seconds
+        let why: String
+        switch cap.period {
+        case .daily: why = "a Daily cap lifts at 00:00 UTC"
+        case .monthly where monthlyReset != nil && monthlyReset! > current: why = "the usage endpoint reports the cap's reset then"
+        case .monthly: why = "the reset is not known, so one request an hour checks whether it has lifted"
+        case .unknown:
+            why = "a 429 with requests left in the window; the body does not name the period, so one request an hour checks"
+        }
+        Counter(label: MetricName.usageCapPauses.rawValue).increment()
+        logger.error(
+            "the X API's \(cap.period == .unknown ? "" : cap.period.rawValue + " ")usage cap (scope \(cap.scope ?? "not given")) is reached: polling pauses until \(resume) (\(why)); nothing is skipped, reading resumes where it stopped",
+            metadata: [
+                "twitter.cap_period": "\(cap.period.rawValue)", "twitter.cap_scope": "\(cap.scope ?? "-")",
+                "twitter.detail": "\(cap.detail)", "poll.resume_at": "\(resume)",
+            ])
+        return .paused(until: until, reason: "\(cap)")
+    }
+
+    /// The day's budget is spent: one line, one metric, a pause to 00:00 UTC. The cursor keeps
+    /// any pending gap, so what was not read is read next, from the API's 7-day window.
+    private mutating func budgetReached(limit: Int, now current: Date) async -> CycleOutcome {
+        let until = UTCDay.nextMidnight(after: current)
+        let read = cursor.reads?.posts(on: current) ?? 0
+        let resume = UTCTime(until).rfc3339Seconds
+        Counter(label: MetricName.budgetPauses.rawValue).increment()
+        logger.notice(
+            "TWITTER_MAX_POSTS_PER_DAY reached: \(read) posts read today (budget \(limit)); polling pauses until \(resume), then continues where it stopped",
+            metadata: ["budget.posts_read": "\(read)", "budget.limit": "\(limit)", "poll.resume_at": "\(resume)"])
+        let today = UTCDay.name(current)
+        if volumeWarningDay != today {
+            volumeWarningDay = today
+            if let volume = await dailyPostVolume(), volume > limit {
+                logger.warning(
+                    "TWITTER_QUERY matches about \(volume) posts a day, more than TWITTER_MAX_POSTS_PER_DAY=\(limit): about \(volume - limit) posts a day fall out of recent search's 7-day window unread. Raise the budget or narrow the query",
+                    metadata: [
+                        "budget.daily_volume": "\(volume)", "budget.limit": "\(limit)", "budget.unread_per_day": "\(volume - limit)",
+                    ])
+            }
+        }
+        return .paused(until: until, reason: "daily post budget of \(limit) reached (\(read) read today)")
+    }
+
+    /// Entries of `data[]`, records and rejects alike: what the API bills as post reads.
+    static func postsRead(_ page: NormalizedPage) -> Int { page.recordCount + page.errorCount }
+
+    /// Entries of `includes.tweets` (quoted, replied-to posts): billed as post reads too.
+    static func includedPostsRead(_ page: NormalizedPage) -> Int { 0 }
+
+    /// Entries of `includes.users`: billed as user reads.
+    static func usersRead(_ page: NormalizedPage) -> Int { 0 }
+
     /// A gap saved long ago may start before the 7-day window; the API would refuse it.
     private mutating func clampPendingStartTime(now: Date) {
         let earliest = now.addingTimeInterval(-Self.window + 60)
@@ -198,11 +277,12 @@ public struct RecentSearchPoller: Sendable {
         cursor.pending?.startTime = earliest
     }
 
-    private mutating func resolvedStartTime(now: Date) -> Date {
+    /// `start_time` must be inside the 7-day window and before `end_time`.
+    private mutating func resolvedStartTime(now: Date, endTime: Date) -> Date {
         let wanted = startTimeOverride ?? startTime.resolve(now: now)
         startTimeOverride = nil
         let earliest = now.addingTimeInterval(-Self.window + 60)
-        let latest = now.addingTimeInterval(-10)
+        let latest = endTime.addingTimeInterval(-10)
         if wanted < earliest {
             logger.warning("TWITTER_START_TIME is beyond recent search's 7-day window; starting at the window's start")
             return earliest

@@ -9,7 +9,14 @@ public struct RecentSearchRequestBuilder: Sendable {
     public var tweetFields: String
     public var userFields: String
     public var expansions: String
+    public var mediaFields: String
+    public var pollFields: String
+    public var placeFields: String
     public var timeoutSeconds: Int
+    /// How old a post must be before a request asks for it (`end_time`).
+    public var settleSeconds: Int
+    /// Posts a UTC day may read; nil: no budget.
+    public var maxPostsPerDay: Int?
 
     public init(config: Config.Twitter, bearerToken: Secret, query: String) {
         apiURL = config.apiURL
@@ -19,20 +26,39 @@ public struct RecentSearchRequestBuilder: Sendable {
         tweetFields = config.tweetFields
         userFields = config.userFields
         expansions = config.expansions
+        mediaFields = config.mediaFields
+        pollFields = config.pollFields
+        placeFields = config.placeFields
         timeoutSeconds = config.requestTimeoutSeconds
+        settleSeconds = config.settleSeconds
+        maxPostsPerDay = config.maxPostsPerDay
     }
 
-    /// A request for one page: the cycle's bounds (`since_id`/`start_time`, `until_id`) on every
-    /// page, plus `next_token` after the first.
-    public func request(bounds: [(String, String)], nextToken: String?) -> HTTPRequest {
+    /// A request for one page: the cycle's bounds (`since_id`/`start_time`, `until_id`) and its
+    /// `end_time` on every page, plus `next_token` after the first. `maxResults` overrides the
+    /// configured page size (a daily budget near its end).
+    ///
+    /// `media.fields`, `poll.fields` and `place.fields` go only with an expansion that brings
+    /// such objects: the API accepts them regardless, but without one they ask for nothing and
+    /// only make the URL longer and the request harder to read in a log.
+    public func request(
+        bounds: [(String, String)], endTime: Date? = nil, nextToken: String?, maxResults pageSize: Int? = nil
+    ) -> HTTPRequest {
         var parameters: [(String, String)] = [
             ("query", query),
-            ("max_results", String(maxResults)),
+            ("max_results", String(pageSize ?? maxResults)),
             ("tweet.fields", tweetFields),
             ("user.fields", userFields),
             ("expansions", expansions),
         ]
+        let requested = expansions.split(separator: ",")
+        if requested.contains(where: { $0.hasSuffix("media_keys") || $0.hasSuffix("cover_media") || $0.hasSuffix("media_entities") }) {
+            parameters.append(("media.fields", mediaFields))
+        }
+        if requested.contains(where: { $0.hasSuffix("poll_ids") }) { parameters.append(("poll.fields", pollFields)) }
+        if requested.contains(where: { $0.hasSuffix("place_id") }) { parameters.append(("place.fields", placeFields)) }
         parameters += bounds
+        if let endTime { parameters.append(("end_time", UTCTime(endTime).rfc3339Seconds)) }
         if let nextToken { parameters.append(("next_token", nextToken)) }
         let queryString = parameters.map { "\($0.0)=\(Self.percentEncode($0.1))" }.joined(separator: "&")
         return HTTPRequest(

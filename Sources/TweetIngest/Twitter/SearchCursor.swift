@@ -19,10 +19,14 @@ public struct SearchCursor: Codable, Equatable, Sendable {
     /// Every tweet up to this id has been taken; nil before the first tweet.
     public var sinceID: TweetID?
     public var pending: Pending?
+    /// Posts read today, for `TWITTER_MAX_POSTS_PER_DAY`; absent in checkpoints written before
+    /// the budget existed (they decode with nil).
+    public var reads: DailyReads?
 
-    public init(sinceID: TweetID? = nil, pending: Pending? = nil) {
+    public init(sinceID: TweetID? = nil, pending: Pending? = nil, reads: DailyReads? = nil) {
         self.sinceID = sinceID
         self.pending = pending
+        self.reads = reads
     }
 
     /// Query parameters for the first page of the next cycle. `startTime` is used only when there

@@ -6,8 +6,9 @@ public enum SearchResponse: Sendable, Equatable {
     case page
     /// 429 with the 15-minute window used up: wait until the reset.
     case rateLimited(until: Date?)
-    /// 429 while requests remain in the window: the monthly usage cap (or another product cap).
-    case usageCapped(String)
+    /// A usage cap: the body says so (whatever the headers say), or a 429 whose body says
+    /// nothing arrived while requests remain in the window.
+    case usageCapped(UsageCap)
     /// 5xx and other transient answers: retry with backoff.
     case retryable(String)
     /// 400 because `since_id` is older than the API's 7-day window.
@@ -24,10 +25,12 @@ public enum SearchResponse: Sendable, Equatable {
         }
         let problem = APIProblem(body: response.body)
         switch response.status {
+        case _ where UsageCap(problem: problem) != nil:
+            self = .usageCapped(UsageCap(problem: problem)!)
         case 429:
             let limit = RateLimit(response)
             if let remaining = limit.remaining, remaining > 0 {
-                self = .usageCapped(problem.summary)
+                self = .usageCapped(UsageCap(period: .unknown, scope: nil, detail: problem.summary))
             } else {
                 self = .rateLimited(until: limit.reset)
             }
@@ -49,6 +52,12 @@ public struct APIProblem: Sendable, Equatable {
     public var title: String?
     public var detail: String?
     public var messages: [String] = []
+    /// RFC 7807 `type`, e.g. `https://api.x.com/2/problems/usage-capped`.
+    public var type: String?
+    /// Usage-cap problems: `Daily` or `Monthly`.
+    public var period: String?
+    /// Usage-cap problems: `Account` or `Product`.
+    public var scope: String?
 
     public init(body: [UInt8]) {
         guard let object = JSONStringMembers.parse(body) else {
@@ -58,6 +67,9 @@ public struct APIProblem: Sendable, Equatable {
         }
         title = object["title"]
         detail = object["detail"]
+        type = object["type"]
+        period = object["period"]
+        scope = object["scope"]
         messages = (object.objectLists["errors"] ?? []).compactMap { $0["message"] ?? $0["detail"] }
     }
 

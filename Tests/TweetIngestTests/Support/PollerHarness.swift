@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 @testable import TweetIngest
 
@@ -15,15 +16,18 @@ struct PollerHarness {
     /// Every page handed to `take`, over all cycles.
     private(set) var taken: [TakenPage] = []
 
-    init(_ replies: [ScriptedReply], cursor: SearchCursor = SearchCursor(), startTime: Config.StartTime = .ago(seconds: 3600)) throws {
+    init(
+        _ replies: [ScriptedReply], cursor: SearchCursor = SearchCursor(), startTime: Config.StartTime = .ago(seconds: 3600),
+        environment: [String: String] = [:], logger: Logger = silentLogger
+    ) throws {
         client = ScriptedHTTPClient(replies)
         clock = FakeWallClock()
         sleep = RecordingSleep(advancing: clock)
-        let config = try Config(environment: [:])
+        let config = try Config(environment: environment)
         poller = RecentSearchPoller(
             client: client,
             builder: RecentSearchRequestBuilder(config: config.twitter, bearerToken: Secret(Self.token), query: Self.query),
-            startTime: startTime, cursor: cursor, logger: silentLogger, now: clock.nowClosure, sleep: sleep.closure,
+            startTime: startTime, cursor: cursor, logger: logger, now: clock.nowClosure, sleep: sleep.closure,
             random: { 0.5 })
     }
 

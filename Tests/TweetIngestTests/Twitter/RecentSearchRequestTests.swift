@@ -24,7 +24,7 @@ struct RecentSearchRequestTests {
     @Test func percentEncodesTheQuery() throws {
         let query = "#swift from:apple (a OR b) c+d é&x=1"
         let request = try builder(query: query).request(bounds: [], nextToken: nil)
-        #expect(request.url.hasPrefix("https://api.twitter.com/2/tweets/search/recent?query="))
+        #expect(request.url.hasPrefix("https://api.x.com/2/tweets/search/recent?query="))
         #expect(request.url.contains("query=%23swift%20from%3Aapple%20%28a%20OR%20b%29%20c%2Bd%20%C3%A9%26x%3D1&"))
         #expect(request.queryParameters["query"] == query)
     }
@@ -37,7 +37,7 @@ struct RecentSearchRequestTests {
         #expect(parameters["max_results"] == "50")
         #expect(parameters["tweet.fields"] == Config.defaultTweetFields)
         #expect(parameters["user.fields"] == Config.defaultUserFields)
-        #expect(parameters["expansions"] == "author_id")
+        #expect(parameters["expansions"] == Config.defaultExpansions)
         #expect(request.url.contains("tweet.fields=attachments%2Cauthor_id%2C"))
     }
 

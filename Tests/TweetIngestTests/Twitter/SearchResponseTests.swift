@@ -20,14 +20,53 @@ struct SearchResponseTests {
         #expect(SearchResponse(response) == .rateLimited(until: nil))
     }
 
-    @Test func tooManyRequestsWithRequestsLeftIsTheUsageCap() throws {
+    @Test func monthlyCapBodyWithRequestsLeftIsAMonthlyProductCap() throws {
         let response = try Fixtures.errorResponse("http429_usage_capped_monthly.json")
         #expect(response.header("x-rate-limit-remaining") == "39999")
-        guard case .usageCapped(let text) = SearchResponse(response) else {
+        guard case .usageCapped(let cap) = SearchResponse(response) else {
             Issue.record("expected .usageCapped, got \(SearchResponse(response))")
             return
         }
-        #expect(text.contains("Usage cap exceeded: Monthly product cap"))
+        #expect(cap.period == .monthly)
+        #expect(cap.scope == "Product")
+        #expect(cap.detail.contains("Usage cap exceeded: Monthly product cap"))
+    }
+
+    @Test func dailyCapBodyWithNothingLeftInTheWindowIsStillACap() throws {
+        let response = try Fixtures.errorResponse("http429_usage_capped_daily_remaining0.EXAMPLE.json")
+        #expect(response.header("x-rate-limit-remaining") == "0")
+        #expect(response.header("x-rate-limit-reset") != nil)
+        guard case .usageCapped(let cap) = SearchResponse(response) else {
+            Issue.record("expected .usageCapped, got \(SearchResponse(response))")
+            return
+        }
+        #expect(cap.period == .daily)
+        #expect(cap.scope == "Account")
+        #expect(cap.description.contains("Daily usage cap (scope Account)"))
+    }
+
+    @Test func capIsRecognisedByTitleAloneOrByTypeAlone() {
+        let byTitle = HTTPResponse(
+            status: 429, headers: [("x-rate-limit-remaining", "0")], body: Array(#"{"title":"UsageCapExceeded","period":"Monthly"}"#.utf8))
+        let byType = HTTPResponse(
+            status: 429, headers: [("x-rate-limit-remaining", "0")],
+            body: Array(#"{"type":"https://api.twitter.com/2/problems/usage-capped","scope":"Account"}"#.utf8))
+        guard case .usageCapped(let first) = SearchResponse(byTitle), case .usageCapped(let second) = SearchResponse(byType) else {
+            Issue.record("both must be caps")
+            return
+        }
+        #expect(first.period == .monthly && first.scope == nil)
+        #expect(second.period == .unknown && second.scope == "Account")
+    }
+
+    @Test func silentBodyWithRequestsLeftIsACapOfUnknownPeriod() {
+        let response = HTTPResponse(
+            status: 429, headers: [("x-rate-limit-remaining", "12")], body: Array(#"{"title":"Too Many Requests"}"#.utf8))
+        guard case .usageCapped(let cap) = SearchResponse(response) else {
+            Issue.record("expected .usageCapped")
+            return
+        }
+        #expect(cap.period == .unknown)
     }
 
     @Test(arguments: [
