@@ -9,7 +9,7 @@ struct TweetIngestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tweet-ingest",
         abstract: "Poll X recent search and deliver Firehose-style JSON Lines objects. Configured by environment variables (see README).",
-        subcommands: [Run.self, Replay.self, CheckConfig.self, Healthcheck.self],
+        subcommands: [Run.self, Replay.self, Estimate.self, CheckConfig.self, Healthcheck.self],
         defaultSubcommand: Run.self)
 }
 
@@ -37,6 +37,20 @@ struct Replay: AsyncParsableCommand {
         print(
             "replayed \(summary.pages) pages: \(summary.records) records, \(summary.errorRecords) set aside as errors, \(summary.objects) objects delivered to \(summary.destination)"
         )
+    }
+}
+
+struct Estimate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract:
+            "Count the posts TWITTER_QUERY matched in each of the last 7 days (counts/recent, reads no posts) and project a month's reads and cost."
+    )
+    @Flag(help: "Print the same as one JSON object.") var json = false
+
+    func run() async throws {
+        let (config, _) = try start(quiet: true)
+        let estimate = try await guarded { try await App.estimate(config: config) }
+        print(json ? estimate.json : estimate.text)
     }
 }
 

@@ -80,14 +80,21 @@ public enum App {
         }
         let clock = ContinuousClock()
         let health = healthReporter(config, logger: logger)
-        let poller = RecentSearchPoller(
-            client: CurlHTTPClient(), builder: RecentSearchRequestBuilder(config: config.twitter, bearerToken: token, query: query),
+        let http = CurlHTTPClient()
+        let usage = usageMonitor(config, http: http, bearerToken: token, logger: logger)
+        var poller = RecentSearchPoller(
+            client: http, builder: RecentSearchRequestBuilder(config: config.twitter, bearerToken: token, query: query),
             startTime: config.twitter.startTime, cursor: cursor, logger: logger, now: { Date() },
             sleep: { seconds in
                 // Rate-limit waits and backoff are progress too, for the health check.
                 health.update { $0.waitingUntil = Date().addingTimeInterval(seconds) }
                 try await Task.sleep(for: .seconds(seconds))
             })
+        poller.monthlyCapReset = { await usage.latest?.capReset(after: Date()) }
+        if config.twitter.maxPostsPerDay != nil {
+            let volume = dailyPostVolume(config, http: http, bearerToken: token, query: query, logger: logger)
+            poller.dailyPostVolume = { await volume.current() }
+        }
         let pipeline = Pipeline(
             delivery: delivery(config, sink: sink, checkpoints: checkpoints, query: query, logger: logger),
             maxBytes: config.bufferSizeBytes, interval: .seconds(config.bufferIntervalSeconds), clock: clock, health: health)
@@ -107,6 +114,9 @@ public enum App {
             logger.info("serving Prometheus metrics", metadata: ["metrics.port": "\(server.port)"])
             services.append(.init(service: server))
         }
+        // Its own service: a slow usage endpoint never delays polling, and its end (403/404)
+        // ends nothing else.
+        services.append(.init(service: usage, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
         // Started last, stopped first: on SIGTERM polling stops and the buffer is delivered while
         // the metrics services still run, and they report the final numbers.
         services.append(.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup))
@@ -119,6 +129,38 @@ public enum App {
         var groupConfig = ServiceGroupConfiguration(services: services, logger: logger)
         groupConfig.gracefulShutdownSignals = [.sigterm, .sigint]
         try await ServiceGroup(configuration: groupConfig).run()
+    }
+
+    static func usageMonitor(_ config: Config, http: any HTTPClient, bearerToken: Secret, logger: Logger) -> UsageMonitor {
+        UsageMonitor(
+            client: http, apiURL: config.twitter.apiURL, bearerToken: bearerToken, timeoutSeconds: config.twitter.requestTimeoutSeconds,
+            logger: logger, now: { Date() }, sleep: { try await Task.sleep(for: $0) })
+    }
+
+    /// At most one counts/recent request a UTC day, for the budget's warning; two attempts, so a
+    /// failing counts endpoint delays a poll cycle by seconds at most.
+    static func dailyPostVolume(_ config: Config, http: any HTTPClient, bearerToken: Secret, query: String, logger: Logger)
+        -> DailyPostVolume
+    {
+        var counts = CountsClient(
+            client: http, builder: CountsRequestBuilder(config: config.twitter, bearerToken: bearerToken, query: query),
+            sleep: { try await Task.sleep(for: .seconds($0)) })
+        counts.maxAttempts = 2
+        return DailyPostVolume(counts: counts, logger: logger, now: { Date() })
+    }
+
+    /// `tweet-ingest estimate`: one counts/recent request for `TWITTER_QUERY`; reads no posts.
+    /// Fails as `run` does: missing settings, a refused token and a bad query throw the same errors.
+    public static func estimate(config: Config) async throws -> Estimate {
+        try config.requireSearchSettings()
+        guard let token = config.twitter.bearerToken, let query = config.twitter.query else { throw ConfigError([]) }
+        let counts = CountsClient(
+            client: CurlHTTPClient(), builder: CountsRequestBuilder(config: config.twitter, bearerToken: token, query: query),
+            sleep: { try await Task.sleep(for: .seconds($0)) })
+        return Estimate(
+            counts: try await counts.fetch(), query: query, expansions: config.twitter.expansions,
+            pricePerPostRead: config.twitter.pricePerPostRead, pricePerUserRead: config.twitter.pricePerUserRead,
+            maxPostsPerDay: config.twitter.maxPostsPerDay)
     }
 
     static func healthReporter(_ config: Config, logger: Logger) -> HealthReporter {
