@@ -99,7 +99,7 @@ project without access.
 
 Every /2/ path checks the bearer token and is logged; unknown ones get 404.
 
-Log (--log, JSON lines, appended, flushed on each line): one line per search
+Log (--log, JSON lines, appended, flushed on each line): one line per
 request to a /2/ path
   {"n", "method", "path", "query": {name: value}, "status": int|null,
    "fault": kind|null, "release": k, "served_ids": [str], "truncated": bool}
