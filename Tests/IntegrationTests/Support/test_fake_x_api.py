@@ -456,6 +456,8 @@ class FakeXApiTest(unittest.TestCase):
     def test_counts_recent(self):
         fake = self.start("--counts-per-day", "1,2,3,4,5,6,7,8")
         t0 = time.time()
+        if (t0 + 5) % 86400 < 40:  # until now - 30 s is past 00:00 UTC, today has no bucket yet
+            self.skipTest("run in the 35 s after 00:00 UTC, when the day buckets are 7, not 8")
         resp, body = fake.get("/2/tweets/counts/recent", query="x", granularity="day")
         self.assertEqual(resp.status, 200)
         self.assertEqual(list(body), ["data", "meta"])
