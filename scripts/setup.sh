@@ -27,5 +27,6 @@ if [ "${1:-}" = "--test" ]; then
   python3 -c "import moto.server, boto3" 2>/dev/null || python3 -m pip install -q 'moto[server]' 2>&1 | tail -n 2
   python3 -c "import pytest" 2>/dev/null || python3 -m pip install -q pytest 2>&1 | tail -n 2
   python3 -c "import jsonschema" 2>/dev/null || python3 -m pip install -q jsonschema 2>&1 | tail -n 2
+  python3 -c "import twarc" 2>/dev/null || python3 -m pip install -q twarc 2>&1 | tail -n 2
 fi
 echo "setup: ready"

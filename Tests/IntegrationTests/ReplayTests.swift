@@ -44,13 +44,13 @@ struct ReplayTests {
         let output = try Paths.temporaryDirectory("replay-split")
         let files = try FileManager.default.contentsOfDirectory(atPath: Paths.twitterFixtures)
             .filter { $0.hasPrefix("twarc_search_recent_") }.map { Paths.twitterFixtures + "/" + $0 }
-        // The four pages twice: about 1.8 MB of records against a 1 MiB buffer.
+        // The four pages twice: about 4.2 MB of records (expansions inlined) against a 1 MiB buffer.
         let (status, process) = try TweetIngest.run(
             ["replay"] + files + files, environment: TweetIngest.environment(api: nil, outputDir: output, extra: ["BUFFER_SIZE_MB": "1"]))
         #expect(status == 0, "\(process.allOutput)")
         let delivered = try DeliveredObjects(outputDir: output)
         #expect(delivered.records.count == 800)
-        #expect(delivered.dataFiles.count == 2)
+        #expect(delivered.dataFiles.count == 4)
         for file in delivered.dataFiles {
             let size = try FileManager.default.attributesOfItem(atPath: output + "/" + file)[.size] as? Int ?? 0
             #expect(size < 1024 * 1024 + 20_000, "\(file) is \(size) bytes: more than one record over the bound")

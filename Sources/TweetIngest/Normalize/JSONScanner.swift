@@ -117,6 +117,37 @@ struct JSONScanner {
         return start..<position
     }
 
+    /// Like `value()`, and also appends the range of every object inside the value that holds a
+    /// member twarc's `flatten` rules read (`FlattenKey.isRuleSource`), innermost first.
+    @discardableResult
+    mutating func valueMarkingRuleObjects(into marked: inout [Range<Int>]) throws(JSONError) -> Range<Int> {
+        skipWhitespace()
+        guard position < end else { throw .unexpectedEnd(at: position) }
+        let start = position
+        switch bytes[position] {
+        case UInt8(ascii: "{"):
+            try nest()
+            try beginObject()
+            var first = true
+            var holdsRuleKey = false
+            while let key = try nextKey(first: &first) {
+                if !holdsRuleKey, FlattenKey.isRuleSource(bytes, key) { holdsRuleKey = true }
+                try valueMarkingRuleObjects(into: &marked)
+            }
+            depth -= 1
+            if holdsRuleKey { marked.append(start..<position) }
+        case UInt8(ascii: "["):
+            try nest()
+            try beginArray()
+            var first = true
+            while try nextElement(first: &first) { try valueMarkingRuleObjects(into: &marked) }
+            depth -= 1
+        default:
+            try value()
+        }
+        return start..<position
+    }
+
     private mutating func nest() throws(JSONError) {
         depth += 1
         if depth > Self.maximumDepth { throw .tooDeep(at: position) }

@@ -49,6 +49,12 @@ public struct NormalizedPage: Sendable {
     /// Newest and oldest tweet ids actually present in `data`.
     public var newestTweetID: TweetID?
     public var oldestTweetID: TweetID?
+    /// Entries of `data[]`, records and rejects alike: what the API bills as post reads.
+    public var postsRead = 0
+    /// Entries of `includes.tweets` (referenced posts, which may be billed as post reads).
+    public var includedPostsRead = 0
+    /// Entries of `includes.users` (billed as user reads).
+    public var usersRead = 0
 }
 
 /// A page that is not a recent-search response at all.
@@ -64,8 +70,9 @@ public enum PageError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// Turns a recent-search page into records: the tweet object exactly as received, its author
-/// from `includes.users` inlined as `author` (or null), and `ingest` metadata.
+/// Turns a recent-search page into records: each post exactly as `twarc2 flatten` writes it from
+/// the same page (expansions inlined, `{}` where the page lacks what is referenced; see
+/// `Flattener`), without twarc's `__twarc`, with our `ingest` object as the last member.
 public enum PageNormalizer {
     public static func normalize(_ page: [UInt8], context: IngestContext) -> Result<NormalizedPage, PageError> {
         page.withUnsafeBufferPointer { bytes in
@@ -76,15 +83,21 @@ public enum PageNormalizer {
                 result.partialErrors = layout.partialErrors
                 result.twarcQuery = layout.twarcQuery
                 result.twarcRetrievedAt = layout.twarcRetrievedAt
+                result.postsRead = layout.tweets.count
+                result.includedPostsRead = layout.includedPostsRead
+                result.usersRead = layout.usersRead
                 var context = context
                 if context.source == .replay {
                     context.query = layout.twarcQuery ?? context.query
                     context.fetchedAt = layout.twarcRetrievedAt ?? context.fetchedAt
                 }
-                let ingest = ingestObject(context)
-                result.records.reserveCapacity(bytes.count + layout.tweets.count * (ingest.count + 16))
+                var ingest: [UInt8] = []
+                JSONWriting.appendLiteral("\"ingest\":", to: &ingest)
+                ingest.append(contentsOf: ingestObject(context))
+                result.records.reserveCapacity(2 * bytes.count + layout.tweets.count * (ingest.count + 16))
+                var flattener = Flattener(bytes: bytes, layout: layout)
                 for tweet in layout.tweets {
-                    build(tweet, bytes: bytes, users: layout.users, ingest: ingest, context: context, into: &result)
+                    build(tweet, bytes: bytes, flattener: &flattener, ingest: ingest, context: context, into: &result)
                 }
                 return .success(result)
             } catch let error as PageError {
@@ -96,8 +109,8 @@ public enum PageNormalizer {
     }
 
     private static func build(
-        _ tweet: PageLayout.Tweet, bytes: UnsafeBufferPointer<UInt8>, users: [String: PageLayout.User],
-        ingest: [UInt8], context: IngestContext, into result: inout NormalizedPage
+        _ tweet: PageLayout.Tweet, bytes: UnsafeBufferPointer<UInt8>, flattener: inout Flattener, ingest: [UInt8],
+        context: IngestContext, into result: inout NormalizedPage
     ) {
         guard tweet.isObject else {
             return reject(
@@ -106,48 +119,11 @@ public enum PageNormalizer {
         guard let id = tweet.id else {
             return reject(tweet.range, bytes, code: "Normalize.MissingId", message: "the tweet has no string \"id\"", context, &result)
         }
-        if tweet.hasReservedKeys {
-            copyMembersSkippingReserved(tweet.range, bytes, to: &result.records)
-        } else if tweet.isCompact {
-            result.records.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[tweet.range.lowerBound..<(tweet.range.upperBound - 1)]))
-        } else {
-            JSONWriting.appendMinified(bytes, tweet.range.lowerBound..<(tweet.range.upperBound - 1), to: &result.records)
-        }
-        JSONWriting.appendLiteral(",\"author\":", to: &result.records)
-        if let authorID = tweet.authorID, let user = users[authorID] {
-            if user.isCompact {
-                result.records.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[user.range]))
-            } else {
-                JSONWriting.appendMinified(bytes, user.range, to: &result.records)
-            }
-        } else {
-            JSONWriting.appendLiteral("null", to: &result.records)
-        }
-        JSONWriting.appendLiteral(",\"ingest\":", to: &result.records)
-        result.records.append(contentsOf: ingest)
-        JSONWriting.appendLiteral("}\n", to: &result.records)
+        flattener.appendRecord(tweet, ingestMember: ingest, to: &result.records)
+        result.records.append(UInt8(ascii: "\n"))
         result.recordCount += 1
         if result.newestTweetID.map({ id > $0 }) ?? true { result.newestTweetID = id }
         if result.oldestTweetID.map({ id < $0 }) ?? true { result.oldestTweetID = id }
-    }
-
-    /// Slow path for the rare tweet that already carries an `author` or `ingest` key: those keys
-    /// are ours in a record, so the received ones are left out rather than duplicated.
-    private static func copyMembersSkippingReserved(_ range: Range<Int>, _ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
-        var scanner = JSONScanner(bytes, range: range)
-        out.append(UInt8(ascii: "{"))
-        var first = true
-        var wroteAny = false
-        try? scanner.beginObject()
-        while let key = try? scanner.nextKey(first: &first) {
-            guard let value = try? scanner.value() else { break }
-            if scanner.rawEquals(key, "author") || scanner.rawEquals(key, "ingest") { continue }
-            if wroteAny { out.append(UInt8(ascii: ",")) }
-            JSONWriting.appendMinified(bytes, (key.lowerBound - 1)..<(key.upperBound + 1), to: &out)
-            out.append(UInt8(ascii: ":"))
-            JSONWriting.appendMinified(bytes, value, to: &out)
-            wroteAny = true
-        }
     }
 
     static func ingestObject(_ context: IngestContext) -> [UInt8] {

@@ -1,0 +1,62 @@
+/// Bytes being written for one record (or one expanded included post). Ranges of the page that
+/// follow each other are gathered and copied with one append; on a page that is not compact
+/// they are minified instead.
+struct Emission {
+    var out: [UInt8] = []
+    let bytes: UnsafeBufferPointer<UInt8>
+    let isCompact: Bool
+    private var pendingStart = 0
+    private var pendingEnd = 0
+
+    init(bytes: UnsafeBufferPointer<UInt8>, isCompact: Bool) {
+        self.bytes = bytes
+        self.isCompact = isCompact
+    }
+
+    /// Writes the page's bytes in `start..<end` (whole tokens; whitespace dropped).
+    @inline(__always)
+    mutating func copy(_ start: Int, _ end: Int) {
+        guard start < end else { return }
+        if start == pendingEnd, pendingStart < pendingEnd {
+            pendingEnd = end
+            return
+        }
+        flush()
+        pendingStart = start
+        pendingEnd = end
+    }
+
+    mutating func copy(_ range: Range<Int>) { copy(range.lowerBound, range.upperBound) }
+
+    mutating func flush() {
+        guard pendingStart < pendingEnd else { return }
+        if isCompact {
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[pendingStart..<pendingEnd]))
+        } else {
+            JSONWriting.appendMinified(bytes, pendingStart..<pendingEnd, to: &out)
+        }
+        pendingStart = 0
+        pendingEnd = 0
+    }
+
+    mutating func literal(_ text: StaticString) {
+        flush()
+        JSONWriting.appendLiteral(text, to: &out)
+    }
+
+    mutating func append(_ text: ArraySlice<UInt8>) {
+        flush()
+        out.append(contentsOf: text)
+    }
+
+    mutating func append(_ text: [UInt8]) {
+        flush()
+        out.append(contentsOf: text)
+    }
+
+    /// The number of bytes written so far.
+    mutating func position() -> Int {
+        flush()
+        return out.count
+    }
+}
