@@ -137,6 +137,36 @@ struct CountsTests {
         }
         #expect(http.requests.count == 1)
     }
+
+    // MARK: Daily volume for the budget warning
+
+    @Test func dailyVolumeAsksAtMostOnceAUTCDayAndAveragesTheFullDays() async throws {
+        let clock = FakeWallClock()  // 2026-01-02T03:04:05Z
+        let body = #"""
+            {"data":[{"start":"2025-12-26T03:04:05Z","end":"2025-12-27T00:00:00Z","tweet_count":5000},
+            {"start":"2025-12-27T00:00:00Z","end":"2025-12-28T00:00:00Z","tweet_count":100},
+            {"start":"2025-12-28T00:00:00Z","end":"2025-12-29T00:00:00Z","tweet_count":300},
+            {"start":"2026-01-02T00:00:00Z","end":"2026-01-02T03:03:35Z","tweet_count":9000}]}
+            """#
+        let http = ScriptedHTTPClient([.ok(Array(body.utf8)), .status(503), .status(503), .ok(Array(body.utf8))])
+        let counts = CountsClient(client: http, builder: try builder(), sleep: RecordingSleep().closure, random: { 0 })
+        let volume = DailyPostVolume(counts: counts, logger: silentLogger, now: clock.nowClosure)
+        #expect(await volume.current() == 200)
+        clock.advance(by: 20 * 3600)  // 23:04 the same UTC day
+        #expect(await volume.current() == 200)
+        #expect(http.requests.count == 1)
+        #expect(http.requests[0].queryParameters["granularity"] == "day")
+
+        var failing = counts
+        failing.maxAttempts = 2
+        let flaky = DailyPostVolume(counts: failing, logger: silentLogger, now: clock.nowClosure)
+        #expect(await flaky.current() == nil)  // both attempts 503: no answer today
+        #expect(await flaky.current() == nil)
+        #expect(http.requests.count == 3)
+        clock.advance(by: 3600)  // the next UTC day
+        #expect(await flaky.current() == 200)
+        #expect(http.requests.count == 4)
+    }
 }
 
 private func utc(_ text: String) -> Date {
