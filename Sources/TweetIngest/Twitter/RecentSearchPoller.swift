@@ -88,6 +88,14 @@ public struct RecentSearchPoller: Sendable {
         let endTime = cycleStart.addingTimeInterval(-Double(builder.settleSeconds))
         let start = resolvedStartTime(now: cycleStart, endTime: endTime)
         clampPendingStartTime(now: cycleStart)
+        if cursor.pending == nil, let sinceID = cursor.sinceID, sinceID.snowflakeTime >= endTime {
+            // TWITTER_SETTLE_SECONDS was raised since the checkpoint: nothing newer than since_id
+            // is old enough yet, and the API refuses a since_id newer than end_time.
+            logger.debug(
+                "nothing old enough to read yet",
+                metadata: ["twitter.since_id": "\(sinceID)", "twitter.end_time": "\(UTCTime(endTime).rfc3339Seconds)"])
+            return .completed(pages: 0, records: 0)
+        }
         let bounds = cursor.firstPageParameters(startTime: start)
         let cycleStartTime = cursor.sinceID == nil ? (cursor.pending?.startTime ?? start) : nil
         var nextToken: String?

@@ -1,3 +1,5 @@
+import FoundationEssentials
+
 /// A tweet id: a 64-bit unsigned integer that the API sends as a decimal string.
 ///
 /// Ids are compared as integers (a longer id is newer) and never pass through a Double, which
@@ -16,6 +18,12 @@ public struct TweetID: Hashable, Comparable, Sendable, CustomStringConvertible, 
     }
 
     public var description: String { String(value) }
+
+    /// When the post was created, from the snowflake id's upper bits (milliseconds since X's
+    /// epoch, 2010-11-04T01:42:54.657Z). Meaningful for every id issued since late 2010.
+    public var snowflakeTime: Date {
+        Date(timeIntervalSince1970: Double((value >> 22) + 1_288_834_974_657) / 1000)
+    }
 
     public static func < (lhs: TweetID, rhs: TweetID) -> Bool { lhs.value < rhs.value }
 

@@ -97,3 +97,29 @@ struct SourceRequestTests {
         #expect(harness.poller.cursor.reads == nil)
     }
 }
+
+@Suite("Settle lag after a restart")
+struct SettleLagRestartTests {
+    /// A snowflake id for a post created at `date`.
+    private func snowflake(_ date: Date) -> TweetID {
+        TweetID((UInt64(date.timeIntervalSince1970 * 1000) - 1_288_834_974_657) << 22 | 7)
+    }
+
+    @Test func snowflakeTimeIsWhenThePostWasCreated() {
+        // 1380242611781386245: created 2021-04-08T19:34:16.000Z (recorded page).
+        let created = TweetID(1_380_242_611_781_386_245).snowflakeTime
+        #expect(abs(created.timeIntervalSince1970 - 1_617_910_456) < 1)
+    }
+
+    @Test func aSinceIDNewerThanTheEndTimeWaitsWithoutARequest() async throws {
+        // The checkpoint was written with a shorter settle lag: its since_id is 60 s old, the new lag 600 s.
+        let sinceID = snowflake(FakeWallClock.start.addingTimeInterval(-60))
+        var harness = try PollerHarness(
+            [.ok(Pages.empty())], cursor: SearchCursor(sinceID: sinceID), environment: ["TWITTER_SETTLE_SECONDS": "600"])
+        #expect(try await harness.runCycle() == .completed(pages: 0, records: 0))
+        #expect(harness.client.requests.isEmpty)
+        harness.clock.advance(by: 600)
+        _ = try await harness.runCycle()
+        #expect(harness.sentParameters.first?["since_id"] == sinceID.description)
+    }
+}
