@@ -135,6 +135,33 @@ struct SourceBehaviourTests {
         #expect(try DeliveredObjects(outputDir: output).ids.count == 100)
     }
 
+    @Test func postsReadAndUsersReadCountWhatThePagesHeld() throws {
+        func totals(expansions: String?) throws -> (posts: Double, users: Double, served: Int) {
+            let api = try FakeXAPI()
+            let output = try Paths.temporaryDirectory("reads")
+            var extra = ["LOG_FORMAT": "json", "METRICS_EMF": "on"]
+            if let expansions { extra["TWITTER_EXPANSIONS"] = expansions }
+            let (status, process) = try TweetIngest.run(
+                ["run", "--once"], environment: TweetIngest.environment(api: api, outputDir: output, extra: extra))
+            #expect(status == 0, "\(process.allOutput.suffix(3000))")
+            var posts = 0.0
+            var users = 0.0
+            for line in process.lines where line.hasPrefix("{\"_aws\"") {
+                let document = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+                posts += document["PostsRead"] as? Double ?? 0
+                users += document["UsersRead"] as? Double ?? 0
+            }
+            return (posts, users, try api.postsServed())
+        }
+        let authorsOnly = try totals(expansions: "author_id")
+        #expect(authorsOnly.served == 400)
+        #expect(authorsOnly.posts == 400, "only data[] entries are post reads without referenced_tweets.id")
+        #expect(authorsOnly.users > 0 && authorsOnly.users <= 400)
+        let everything = try totals(expansions: nil)
+        #expect(everything.posts > 400, "referenced posts in includes.tweets are post reads too")
+        #expect(everything.users > authorsOnly.users, "referenced posts' authors are user reads too")
+    }
+
     private static func parseTime(_ text: String) -> Date? {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]

@@ -139,13 +139,13 @@ public struct RecentSearchPoller: Sendable {
                         }
                         var next = cursor.advanced(by: page.meta, startTime: cycleStartTime)
                         if builder.maxPostsPerDay != nil {
-                            next.reads = DailyReads.adding(Self.postsRead(page), to: cursor.reads, at: now())
+                            next.reads = DailyReads.adding(page.postsRead, to: cursor.reads, at: now())
                         }
                         try await take(TakenPage(page: page, cursor: next))
                         cursor = next
                         Counter(label: MetricName.tweetsFetched.rawValue).increment(by: page.recordCount)
-                        Counter(label: MetricName.postsRead.rawValue).increment(by: Self.postsRead(page) + Self.includedPostsRead(page))
-                        Counter(label: MetricName.usersRead.rawValue).increment(by: Self.usersRead(page))
+                        Counter(label: MetricName.postsRead.rawValue).increment(by: page.postsRead + page.includedPostsRead)
+                        Counter(label: MetricName.usersRead.rawValue).increment(by: page.usersRead)
                         pages += 1
                         records += page.recordCount
                         attempt = 0
@@ -263,15 +263,6 @@ public struct RecentSearchPoller: Sendable {
         }
         return .paused(until: until, reason: "daily post budget of \(limit) reached (\(read) read today)")
     }
-
-    /// Entries of `data[]`, records and rejects alike: what the API bills as post reads.
-    static func postsRead(_ page: NormalizedPage) -> Int { page.recordCount + page.errorCount }
-
-    /// Entries of `includes.tweets` (quoted, replied-to posts): billed as post reads too.
-    static func includedPostsRead(_ page: NormalizedPage) -> Int { 0 }
-
-    /// Entries of `includes.users`: billed as user reads.
-    static func usersRead(_ page: NormalizedPage) -> Int { 0 }
 
     /// A gap saved long ago may start before the 7-day window; the API would refuse it.
     private mutating func clampPendingStartTime(now: Date) {
