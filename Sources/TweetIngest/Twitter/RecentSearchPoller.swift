@@ -225,7 +225,7 @@ public struct RecentSearchPoller: Sendable {
         let why: String
         switch cap.period {
         case .daily: why = "a Daily cap lifts at 00:00 UTC"
-        case .monthly where monthlyReset != nil && monthlyReset! > current: why = "the usage endpoint reports the cap's reset then"
+        case .monthly where (monthlyReset ?? .distantPast) > current: why = "the usage endpoint reports the cap's reset then"
         case .monthly: why = "the reset is not known, so one request an hour checks whether it has lifted"
         case .unknown:
             why = "a 429 with requests left in the window; the body does not name the period, so one request an hour checks"
