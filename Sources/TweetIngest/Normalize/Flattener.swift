@@ -330,7 +330,7 @@ struct Flattener {
         emitObject(
             range, members: base..<scratch.count, inScratch: true, mode: .all, merge: merge, dataTweet: false, suffix: nil,
             walk: &walk, em: &em, record: false, recorded: &unused)
-        scratch.removeSubrange(base...)
+        scratch.removeLast(scratch.count - base)
         skip(&walk, upTo: range.upperBound)
     }
 
@@ -557,6 +557,7 @@ struct Flattener {
         variantState[index] = .inProgress
         let tweet = layout.includedTweets[layout.tweetIndex.values[slot]]
         var em = Emission(bytes: bytes, isCompact: layout.isCompact)
+        em.out.reserveCapacity(2 * tweet.range.count + 64)
         var walk = Walk(next: tweet.ruleObjects.lowerBound, end: tweet.ruleObjects.upperBound, order: slot)
         var recorded: [PageLayout.Member] = []
         let mode: Mode =

@@ -25,6 +25,7 @@ struct JSONScanner {
 
     // MARK: - Structure
 
+    @inline(__always)
     mutating func skipWhitespace() {
         while position < end {
             switch bytes[position] {
@@ -37,11 +38,13 @@ struct JSONScanner {
     }
 
     /// The next non-whitespace byte, not consumed.
+    @inline(__always)
     mutating func peek() -> UInt8? {
         skipWhitespace()
         return position < end ? bytes[position] : nil
     }
 
+    @inline(__always)
     mutating func expect(_ byte: UInt8) throws(JSONError) {
         skipWhitespace()
         guard position < end else { throw .unexpectedEnd(at: position) }
@@ -157,34 +160,30 @@ struct JSONScanner {
     mutating func string() throws(JSONError) -> Range<Int> {
         try expect(UInt8(ascii: "\""))
         let start = position
-        while position < end {
-            position = Self.skipPlainStringBytes(bytes, from: position, to: end)
-            guard position < end else { break }
+        while true {
+            position = Self.nextSpecialStringByte(bytes, from: position, to: end)
+            guard position < end else { throw .unexpectedEnd(at: position) }
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
                 position += 1
                 return start..<(position - 1)
             }
-            if byte == UInt8(ascii: "\\") {
+            guard byte == UInt8(ascii: "\\") else { throw .controlCharacterInString(at: position) }
+            position += 1
+            guard position < end else { break }
+            switch bytes[position] {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
+                UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
                 position += 1
-                guard position < end else { break }
-                switch bytes[position] {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
-                    UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-                    position += 1
-                case UInt8(ascii: "u"):
-                    guard position + 4 < end else { throw .unexpectedEnd(at: position) }
-                    for offset in 1...4 where Self.hexValue(bytes[position + offset]) == nil {
-                        throw .badEscape(at: position)
-                    }
-                    position += 5
-                default:
+            case UInt8(ascii: "u"):
+                guard position + 4 < end else { throw .unexpectedEnd(at: position) }
+                for offset in 1...4 where Self.hexValue(bytes[position + offset]) == nil {
                     throw .badEscape(at: position)
                 }
-                continue
+                position += 5
+            default:
+                throw .badEscape(at: position)
             }
-            if byte < 0x20 { throw .controlCharacterInString(at: position) }
-            position += 1
         }
         throw .unexpectedEnd(at: position)
     }
@@ -311,25 +310,37 @@ struct JSONScanner {
 
     static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
 
-    /// Skips eight bytes at a time while none is a quote, a backslash or a control character
-    /// (SWAR), the bulk of a tweet's bytes; returns where such a byte may be.
+    /// Where the next quote, backslash or control character is (or `end`): eight bytes at a
+    /// time, the first such byte of a word found from its mask without a byte loop.
     @inline(__always)
-    static func skipPlainStringBytes(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Int {
+    static func nextSpecialStringByte(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Int {
         guard let base = bytes.baseAddress else { return start }
         var index = start
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
         while index + 8 <= end {
-            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
-            let quote = word ^ (ones &* 0x22)
-            let backslash = word ^ (ones &* 0x5C)
-            let hasQuote = (quote &- ones) & ~quote & highs
-            let hasBackslash = (backslash &- ones) & ~backslash & highs
-            let hasControl = (word &- (ones &* 0x20)) & ~word & highs
-            if hasQuote | hasBackslash | hasControl != 0 { break }
+            let mask = specialByteMask(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+            if mask != 0 { return index + (mask.trailingZeroBitCount >> 3) }
             index += 8
         }
-        return index
+        while index < end {
+            let byte = base[index]
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { return index }
+            index += 1
+        }
+        return end
+    }
+
+    /// The high bit of each byte of `word` (little-endian) that is a quote, a backslash or below
+    /// 0x20; exact for the lowest such byte (higher ones may be flagged falsely).
+    @inline(__always)
+    static func specialByteMask(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let hasQuote = (quote &- ones) & ~quote
+        let hasBackslash = (backslash &- ones) & ~backslash
+        let hasControl = (word &- (ones &* 0x20)) & ~word
+        return (hasQuote | hasBackslash | hasControl) & highs
     }
 
     static func hexValue(_ byte: UInt8) -> UInt8? {

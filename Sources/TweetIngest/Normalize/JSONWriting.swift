@@ -10,7 +10,7 @@ enum JSONWriting {
         while index < range.upperBound {
             if inString {
                 // Most of a tweet is string content: skip it eight bytes at a time.
-                index = JSONScanner.skipPlainStringBytes(bytes, from: index, to: range.upperBound)
+                index = JSONScanner.nextSpecialStringByte(bytes, from: index, to: range.upperBound)
                 guard index < range.upperBound else { break }
             }
             let byte = bytes[index]
