@@ -131,7 +131,11 @@ struct FaultInjectionTests {
     }
 
     @Test func sigtermDuringAFailingFlushExitsWithinTheTimeoutAndLosesNothing() async throws {
-        let rig = try await Rig(api: try FakeXAPI(), extra: ["TWITTER_POLL_INTERVAL_SECONDS": "1", "BUFFER_INTERVAL_SECONDS": "900"])
+        // One buffer holds all 400 records (2.1 MB with the inlined expansions; the rig's 1 MiB
+        // would flush one object by size before the blackout, and a page split across objects is
+        // the at-least-once window this scenario is not about).
+        let rig = try await Rig(
+            api: try FakeXAPI(), extra: ["TWITTER_POLL_INTERVAL_SECONDS": "1", "BUFFER_INTERVAL_SECONDS": "900", "BUFFER_SIZE_MB": "64"])
         let daemon = try TweetIngest.start(["run"], environment: rig.environment)
         #expect(
             daemon.waitForLines(timeout: 60) { $0.contains("poll cycle complete") && $0.contains("poll.records=0") }, "\(daemon.allOutput)")

@@ -44,7 +44,9 @@ struct FirehoseCommandLineIntegrationTests {
         let moto = try await FirehoseMotoServer(streams: ["shared-stream"])
         defer { moto.stop() }
         // Two query sets: each daemon its own fake API (disjoint tweets), STREAM_NAME and checkpoint.
-        let apis = [try FakeXAPI(releases: [200, 400]), try FakeXAPI(releases: [100, 400], extra: ["--id-shift", "50"])]
+        // The second fake's ids are moved 10^17 down (about 276 days earlier, still in the past): a
+        // since_id whose time is after the settle lag's end_time is never sent.
+        let apis = [try FakeXAPI(releases: [200, 400]), try FakeXAPI(releases: [100, 400], extra: ["--id-shift", "-1"])]
         var daemons: [ChildProcess] = []
         for (index, api) in apis.enumerated() {
             var environment = TweetIngest.environment(api: api, outputDir: try Paths.temporaryDirectory("firehose-two-\(index)"))
