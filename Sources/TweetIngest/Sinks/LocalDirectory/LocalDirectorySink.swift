@@ -54,10 +54,23 @@ public struct LocalDirectorySink: Sink, CheckpointStore {
         }
         let name = PathText.lastComponent(of: path)
         let temporary = directory + "/." + name + ".tmp-" + String(getpid())
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        // An object buffer goes past the page cache (see DirectWrite); small files do not.
+        var direct = sync && bytes.count >= DirectWrite.threshold
+        var fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | (direct ? DirectWrite.flag : 0), 0o644)
+        if fd < 0, direct, errno == EINVAL {
+            direct = false
+            fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        }
         guard fd >= 0 else { throw LocalSinkError.posix(temporary, "create") }
         var written = 0
         let ok = bytes.withUnsafeBytes { buffer -> Bool in
+            if direct {
+                switch DirectWrite.write(buffer, to: fd) {
+                case .written: return true
+                case .failed: return false
+                case .unsupported: break
+                }
+            }
             while written < buffer.count {
                 let n = write(fd, buffer.baseAddress! + written, buffer.count - written)
                 if n < 0 {

@@ -1,0 +1,83 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Writes an object's bytes past the page cache (`O_DIRECT`).
+///
+/// Every object is fsynced before it is renamed into place, so a buffered write pays twice: the
+/// kernel copies the bytes into freshly allocated page-cache pages, then writes them back. For an
+/// object buffer (megabytes) that copy is most of the CPU time of a replay: on the 2-core CI
+/// machine 330 MB of records took ~0.7 s of kernel time buffered and ~0.05 s direct. Direct I/O
+/// needs block-aligned memory, lengths and offsets, so the bytes are copied into a page-aligned
+/// mapping padded to whole 4 KiB blocks, written, and the file is cut back to its true length.
+/// A file system without direct I/O (tmpfs, some network or FUSE mounts) gets the plain write.
+enum DirectWrite {
+    /// Smaller files (checkpoints, health state) are written normally.
+    static let threshold = 1 << 20
+    static let block = 4096
+
+    /// `O_DIRECT`, which the Glibc module does not export (its value differs by architecture).
+    static var flag: Int32 {
+        #if arch(x86_64) || arch(i386)
+            0o40000
+        #else
+            0o200000  // arm64 and most other Linux ports
+        #endif
+    }
+
+    enum Outcome: Equatable {
+        /// Every byte is in the file, which has exactly `count` bytes.
+        case written
+        /// The file system refused direct I/O before anything was written: write it normally.
+        case unsupported
+        /// A write failed (`errno` says why).
+        case failed
+    }
+
+    /// Writes `bytes` from offset 0 of `fd`, which was opened with `O_DIRECT`. On `.unsupported`
+    /// the descriptor's `O_DIRECT` is cleared so the caller can write normally.
+    static func write(_ bytes: UnsafeRawBufferPointer, to fd: Int32) -> Outcome {
+        #if canImport(Glibc)
+            let padded = (bytes.count + block - 1) / block * block
+            let huge = 2 << 20
+            // Room to start on a 2 MiB boundary, so the copy fills whole huge pages.
+            let length = (padded + huge - 1) / huge * huge + huge
+            guard let mapping = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+                mapping != MAP_FAILED
+            else { return clearDirect(fd) ? .unsupported : .failed }
+            defer { munmap(mapping, length) }
+            let start = (Int(bitPattern: mapping) + huge - 1) / huge * huge
+            let aligned = UnsafeMutableRawPointer(bitPattern: start)!
+            _ = madvise(aligned, length - huge, MADV_HUGEPAGE)
+            if let source = bytes.baseAddress { aligned.copyMemory(from: source, byteCount: bytes.count) }
+            var offset = 0
+            while offset < padded {
+                let n = pwrite(fd, aligned + offset, padded - offset, off_t(offset))
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    // Refused before anything was written: the file system has no direct I/O.
+                    if offset == 0, errno == EINVAL { return clearDirect(fd) ? .unsupported : .failed }
+                    return .failed
+                }
+                if n == 0 { return .failed }
+                offset += n
+                if offset % block != 0, offset < padded {
+                    // A short write off a block boundary: finish without O_DIRECT.
+                    guard clearDirect(fd) else { return .failed }
+                }
+            }
+            return ftruncate(fd, off_t(bytes.count)) == 0 ? .written : .failed
+        #else
+            return .unsupported
+        #endif
+    }
+
+    private static func clearDirect(_ fd: Int32) -> Bool {
+        #if canImport(Glibc)
+            let flags = fcntl(fd, F_GETFL)
+            return flags >= 0 && fcntl(fd, F_SETFL, flags & ~flag) == 0
+        #else
+            return true
+        #endif
+    }
+}
