@@ -158,39 +158,12 @@ struct UsageMonitorTests {
 }
 
 /// Every line logged, for the tests to read.
-final class UsageLog: Sendable {
-    struct Line: Sendable {
-        var level: Logger.Level
-        var message: String
-        var metadata: [String: String]
-    }
+typealias UsageLog = RecordingLogHandler.Store
 
-    private let recorded = Locked<[Line]>([])
-
-    var lines: [Line] { recorded.value }
+extension RecordingLogHandler.Store {
     /// The warning messages up to their first ";".
     var warnings: [String] {
         lines.filter { $0.level == .warning }.map { String($0.message.split(separator: ";")[0]) }
-    }
-
-    var logger: Logger { Logger(label: "usage-tests") { _ in Handler(store: self) } }
-
-    private struct Handler: LogHandler {
-        let store: UsageLog
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            let merged = metadata.merging(event.metadata ?? [:]) { $1 }
-            store.recorded.withLock {
-                $0.append(Line(level: event.level, message: "\(event.message)", metadata: merged.mapValues { "\($0)" }))
-            }
-        }
     }
 }
 
