@@ -53,7 +53,7 @@ enum DirectWrite {
             defer { munmap(mapping, length) }
             let start = (Int(bitPattern: mapping) + huge - 1) / huge * huge
             let aligned = UnsafeMutableRawPointer(bitPattern: start)!
-            _ = madvise(aligned, length - huge, MADV_HUGEPAGE)
+            adviseHugePages(UnsafeMutableRawBufferPointer(start: mapping, count: length))
             var chunkStart = 0
             while chunkStart < bytes.count {
                 let count = min(staging, bytes.count - chunkStart)
