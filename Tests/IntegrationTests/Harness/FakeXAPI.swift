@@ -55,7 +55,7 @@ final class FakeXAPI {
     init(
         releases: [Int] = [], faults: String = "", token: String = FakeXAPI.token, resetSeconds: Int = 2, multiply: Int = 1,
         live: Live? = nil, longPosts: Int = 0, capAfter: Int? = nil, countsPerDay: [Int]? = nil, usage: Usage = Usage(),
-        seed: Int = 1, extra: [String] = [], extraArguments: [String] = []
+        seed: Int = 1, extra: [String] = []
     ) throws {
         let directory = try Paths.temporaryDirectory("fakex")
         logPath = directory + "/requests.jsonl"
@@ -83,7 +83,7 @@ final class FakeXAPI {
         if usage.shape != "a" { arguments += ["--usage-shape", usage.shape] }
         if seed != 1 { arguments += ["--seed", String(seed)] }
         process = try ChildProcess(
-            executable: "/usr/bin/env", arguments: ["python3"] + arguments + extra + extraArguments,
+            executable: "/usr/bin/env", arguments: ["python3"] + arguments + extra,
             environment: ProcessInfo.processInfo.environment)
         guard process.waitForLines(timeout: 20, where: { $0.hasPrefix("LISTENING ") }),
             let line = process.lines.first(where: { $0.hasPrefix("LISTENING ") }),
