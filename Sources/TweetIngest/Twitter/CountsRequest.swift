@@ -16,13 +16,9 @@ public struct CountsRequestBuilder: Sendable {
 
     /// Posts per `granularity` bucket over recent search's 7-day window (the API's default span).
     public func request(granularity: String = "day") -> HTTPRequest {
-        let parameters = [("query", query), ("granularity", granularity)]
-        let queryString = parameters.map { "\($0.0)=\(RecentSearchRequestBuilder.percentEncode($0.1))" }.joined(separator: "&")
-        return HTTPRequest(
-            method: "GET",
-            url: "\(apiURL)/2/tweets/counts/recent?\(queryString)",
-            headers: [("Authorization", "Bearer \(bearerToken.value)"), ("Accept", "application/json")],
-            timeoutSeconds: timeoutSeconds)
+        .xAPI(
+            apiURL: apiURL, path: "/2/tweets/counts/recent", parameters: [("query", query), ("granularity", granularity)],
+            bearerToken: bearerToken, timeoutSeconds: timeoutSeconds)
     }
 }
 

@@ -60,11 +60,8 @@ public struct RecentSearchRequestBuilder: Sendable {
         parameters += bounds
         if let endTime { parameters.append(("end_time", UTCTime(endTime).rfc3339Seconds)) }
         if let nextToken { parameters.append(("next_token", nextToken)) }
-        let queryString = parameters.map { "\($0.0)=\(Self.percentEncode($0.1))" }.joined(separator: "&")
-        return HTTPRequest(
-            method: "GET",
-            url: "\(apiURL)/2/tweets/search/recent?\(queryString)",
-            headers: [("Authorization", "Bearer \(bearerToken.value)"), ("Accept", "application/json")],
+        return .xAPI(
+            apiURL: apiURL, path: "/2/tweets/search/recent", parameters: parameters, bearerToken: bearerToken,
             timeoutSeconds: timeoutSeconds)
     }
 
@@ -80,6 +77,21 @@ public struct RecentSearchRequestBuilder: Sendable {
             }
         }
         return out
+    }
+}
+
+extension HTTPRequest {
+    /// A GET to the X API (recent search, counts, usage): the bearer token, a JSON answer wanted,
+    /// `parameters` percent-encoded in the order given.
+    static func xAPI(
+        apiURL: String, path: String, parameters: [(String, String)] = [], bearerToken: Secret, timeoutSeconds: Int
+    ) -> HTTPRequest {
+        let query = parameters.map { "\($0.0)=\(RecentSearchRequestBuilder.percentEncode($0.1))" }.joined(separator: "&")
+        return HTTPRequest(
+            method: "GET",
+            url: "\(apiURL)\(path)\(query.isEmpty ? "" : "?" + query)",
+            headers: [("Authorization", "Bearer \(bearerToken.value)"), ("Accept", "application/json")],
+            timeoutSeconds: timeoutSeconds)
     }
 }
 

@@ -48,10 +48,7 @@ public actor UsageMonitor: Service {
     }
 
     static func request(apiURL: String, bearerToken: Secret, timeoutSeconds: Int) -> HTTPRequest {
-        HTTPRequest(
-            method: "GET", url: "\(apiURL)/2/usage/tweets",
-            headers: [("Authorization", "Bearer \(bearerToken.value)"), ("Accept", "application/json")],
-            timeoutSeconds: timeoutSeconds)
+        .xAPI(apiURL: apiURL, path: "/2/usage/tweets", bearerToken: bearerToken, timeoutSeconds: timeoutSeconds)
     }
 
     /// Checks now, then once every `interval`, until turned off, cancelled or shut down.
