@@ -24,9 +24,11 @@ public enum SearchResponse: Sendable, Equatable {
             return
         }
         let problem = APIProblem(body: response.body)
+        if let cap = UsageCap(problem: problem) {
+            self = .usageCapped(cap)  // whatever the status and the rate-limit headers say
+            return
+        }
         switch response.status {
-        case _ where UsageCap(problem: problem) != nil:
-            self = .usageCapped(UsageCap(problem: problem)!)
         case 429:
             let limit = RateLimit(response)
             if let remaining = limit.remaining, remaining > 0 {
