@@ -8,7 +8,7 @@ public actor DailyPostVolume {
     private let counts: CountsClient
     private let logger: Logger
     private let now: @Sendable () -> Date
-    private var askedOnDay: Int?
+    private var askedOnDay: String?
     private var volume: Int?
 
     public init(counts: CountsClient, logger: Logger, now: @escaping @Sendable () -> Date) {
@@ -18,7 +18,7 @@ public actor DailyPostVolume {
     }
 
     public func current() async -> Int? {
-        let day = Int((now().timeIntervalSince1970 / 86_400).rounded(.down))
+        let day = UTCDay.name(now())
         guard askedOnDay != day else { return volume }
         askedOnDay = day
         do {

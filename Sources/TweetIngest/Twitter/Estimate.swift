@@ -88,8 +88,7 @@ public struct Estimate: Sendable, Equatable {
         var posts: [String: Int] = [:]
         var covered: [String: TimeInterval] = [:]
         for bucket in buckets {
-            let time = UTCTime(bucket.start)
-            let date = "\(pad(time.year, 4))-\(pad(time.month))-\(pad(time.day))"
+            let date = UTCDay.name(bucket.start)
             if posts[date] == nil { order.append(date) }
             posts[date, default: 0] += bucket.posts
             covered[date, default: 0] += bucket.end.timeIntervalSince(bucket.start)
