@@ -94,7 +94,7 @@ public enum CountsError: Error, Sendable, Equatable, CustomStringConvertible {
         case .refused(let status, let text, let retryAfter):
             "the X API refused counts/recent for now (\(status): \(text)); try again after \(retryAfter.map { UTCTime($0).rfc3339Seconds } ?? "a few minutes")."
         case .unusableAnswer(let reason):
-            "the X API answered counts/recent with 200 but \(reason)."
+            "the X API answered counts/recent with 200 but \(reason). Try again in a few minutes; if it keeps happening, the endpoint's answer has changed shape and tweet-ingest needs an update."
         }
     }
 }
