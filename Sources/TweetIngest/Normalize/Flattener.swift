@@ -82,11 +82,6 @@ struct Flattener {
         swap(&em.out, &out)
     }
 
-    /// The bytes of an included post in the given form, for tests.
-    mutating func variant(ofTweetAt slot: Int, _ variant: Variant) -> [UInt8]? {
-        ensureVariant(slot, variant).map { variantText[$0] }
-    }
-
     // MARK: - Objects
 
     @inline(__always)
