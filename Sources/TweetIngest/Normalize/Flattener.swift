@@ -24,8 +24,9 @@ struct Flattener {
     private var variantMembers: [[PageLayout.Member]]
     private var variantState: [VariantState]
 
-    /// The forms an included post takes in other posts' records.
-    enum Variant: Int {
+    /// The forms an included post takes in other posts' records, and so what an object's own
+    /// rules may do while it is written (data posts and nested objects: `full`).
+    private enum Variant: Int {
         /// After its own expansion: what data posts, and included posts after it, see.
         case full = 0
         /// Nested objects expanded, its own rules not applied: what included posts before it see.
@@ -35,9 +36,6 @@ struct Flattener {
     }
 
     private enum VariantState: UInt8 { case missing, inProgress, done }
-
-    /// What an object's own rules may do.
-    private enum Mode { case all, nestedOnly, beforeReferences }
 
     /// Where the values of a merge's right-hand side (`b` in `{**a, **b}`) are.
     private enum MergeSource {
@@ -76,7 +74,7 @@ struct Flattener {
         var walk = Walk(next: tweet.ruleObjects.lowerBound, end: tweet.ruleObjects.upperBound, order: Int.max)
         var unused: [PageLayout.Member] = []
         emitObject(
-            tweet.range, members: tweet.members, inScratch: false, mode: .all, merge: .none, dataTweet: true,
+            tweet.range, members: tweet.members, inScratch: false, mode: .full, merge: .none, dataTweet: true,
             suffix: ingestMember, walk: &walk, em: &em, record: false, recorded: &unused)
         em.flush()
         swap(&em.out, &out)
@@ -92,7 +90,7 @@ struct Flattener {
     /// Writes one object with its rules applied (as `mode` allows) and merged with `merge`.
     /// With `record`, the written members' positions in `em.out` go to `recorded`.
     private mutating func emitObject(
-        _ object: Range<Int>, members: Range<Int>, inScratch: Bool, mode: Mode, merge: MergeSource, dataTweet: Bool,
+        _ object: Range<Int>, members: Range<Int>, inScratch: Bool, mode: Variant, merge: MergeSource, dataTweet: Bool,
         suffix: [UInt8]?, walk: inout Walk, em: inout Emission, record: Bool, recorded: inout [PageLayout.Member]
     ) {
         // Which members the rules read or write, by kind (index relative to `members`).
@@ -118,7 +116,7 @@ struct Flattener {
         let inReplyFires = rulesApply && has(.inReplyToUserID)
         let mediaFires = rulesApply && has(.mediaKeys) && bytes[value(.mediaKeys).lowerBound] == UInt8(ascii: "[")
         let lastPollID = rulesApply && has(.pollIDs) ? lastElement(value(.pollIDs)) : nil
-        let pinnedFires = mode == .all && has(.pinnedTweetID)
+        let pinnedFires = mode == .full && has(.pinnedTweetID)
         let matchingRules = dataTweet ? layout.matchingRules : nil
 
         var wrote = 0
@@ -169,7 +167,7 @@ struct Flattener {
                     emitMerged(m.valueStart..<m.valueEnd, by: .place, walk: &walk, em: &em)
                 case .mentions where rulesApply && bytes[m.valueStart] == UInt8(ascii: "["):
                     emitMergedList(m.valueStart..<m.valueEnd, by: .user, walk: &walk, em: &em)
-                case .referencedTweets where mode == .all && bytes[m.valueStart] == UInt8(ascii: "["):
+                case .referencedTweets where mode == .full && bytes[m.valueStart] == UInt8(ascii: "["):
                     emitMergedList(m.valueStart..<m.valueEnd, by: .tweet, walk: &walk, em: &em)
                 case .matchingRules where matchingRules != nil:
                     em.copy(matchingRules!)
@@ -251,10 +249,10 @@ struct Flattener {
 
     /// Whether a member of this kind is rewritten (rather than only read) in this object.
     @inline(__always)
-    private func isEdit(_ kind: FlattenKey, mode: Mode, dataTweet: Bool) -> Bool {
+    private func isEdit(_ kind: FlattenKey, mode: Variant, dataTweet: Bool) -> Bool {
         switch kind {
         case .author, .inReplyToUser, .media, .poll, .geo, .mentions: mode != .nestedOnly
-        case .pinnedTweet, .referencedTweets: mode == .all
+        case .pinnedTweet, .referencedTweets: mode == .full
         case .ingest, .twarc, .matchingRules: dataTweet
         default: false
         }
@@ -323,7 +321,7 @@ struct Flattener {
         }
         var unused: [PageLayout.Member] = []
         emitObject(
-            range, members: base..<scratch.count, inScratch: true, mode: .all, merge: merge, dataTweet: false, suffix: nil,
+            range, members: base..<scratch.count, inScratch: true, mode: .full, merge: merge, dataTweet: false, suffix: nil,
             walk: &walk, em: &em, record: false, recorded: &unused)
         scratch.removeLast(scratch.count - base)
         skip(&walk, upTo: range.upperBound)
@@ -555,14 +553,8 @@ struct Flattener {
         em.out.reserveCapacity(2 * tweet.range.count + 64)
         var walk = Walk(next: tweet.ruleObjects.lowerBound, end: tweet.ruleObjects.upperBound, order: slot)
         var recorded: [PageLayout.Member] = []
-        let mode: Mode =
-            switch variant {
-            case .full: .all
-            case .nestedOnly: .nestedOnly
-            case .beforeReferences: .beforeReferences
-            }
         emitObject(
-            tweet.range, members: tweet.members, inScratch: false, mode: mode, merge: .none, dataTweet: false, suffix: nil,
+            tweet.range, members: tweet.members, inScratch: false, mode: variant, merge: .none, dataTweet: false, suffix: nil,
             walk: &walk, em: &em, record: true, recorded: &recorded)
         em.flush()
         variantText[index] = em.out
