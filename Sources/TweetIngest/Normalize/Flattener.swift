@@ -425,46 +425,39 @@ struct Flattener {
 
     // MARK: - Merges
 
-    private func mergeMember(pageKey key: Range<Int>, _ merge: MergeSource) -> Int? {
+    /// Which of the merge partner's members has the key `key` (raw key content), if any.
+    private func mergeMember(_ key: UnsafeBufferPointer<UInt8>, _ merge: MergeSource) -> Int? {
         switch merge {
         case .none:
             return nil
         case .page(let members):
-            for index in members where ByteKeyTable.equal(bytes, layout.members[index].keyStart..<layout.members[index].keyEnd, key) {
+            for index in members where Self.keyOf(layout.members[index], in: bytes, is: key) {
                 return index - members.lowerBound
             }
             return nil
         case .variant(let variant):
             return variantText[variant].withUnsafeBufferPointer { text in
-                for (index, m) in variantMembers[variant].enumerated() where m.keyEnd - m.keyStart == key.count {
-                    if (0..<key.count).allSatisfy({ text[m.keyStart + $0] == bytes[key.lowerBound + $0] }) { return index }
-                }
-                return nil
+                variantMembers[variant].firstIndex { Self.keyOf($0, in: text, is: key) }
             }
         }
     }
 
+    private func mergeMember(pageKey key: Range<Int>, _ merge: MergeSource) -> Int? {
+        mergeMember(UnsafeBufferPointer(rebasing: bytes[key]), merge)
+    }
+
     private func mergeMember(literalKey name: StaticString, _ merge: MergeSource) -> Int? {
-        let pointer = name.utf8Start
-        let count = name.utf8CodeUnitCount
-        switch merge {
-        case .none:
-            return nil
-        case .page(let members):
-            for index in members {
-                let m = layout.members[index]
-                if m.keyEnd - m.keyStart == count, (0..<count).allSatisfy({ bytes[m.keyStart + $0] == pointer[$0] }) {
-                    return index - members.lowerBound
-                }
-            }
-            return nil
-        case .variant(let variant):
-            let text = variantText[variant]
-            for (index, m) in variantMembers[variant].enumerated() where m.keyEnd - m.keyStart == count {
-                if (0..<count).allSatisfy({ text[m.keyStart + $0] == pointer[$0] }) { return index }
-            }
-            return nil
-        }
+        mergeMember(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount), merge)
+    }
+
+    /// True when the key of `member` (whose offsets are into `text`) is `key`.
+    @inline(__always)
+    private static func keyOf(
+        _ member: PageLayout.Member, in text: UnsafeBufferPointer<UInt8>, is key: UnsafeBufferPointer<UInt8>
+    ) -> Bool {
+        guard member.keyEnd - member.keyStart == key.count else { return false }
+        for offset in 0..<key.count where text[member.keyStart + offset] != key[offset] { return false }
+        return true
     }
 
     private func emitMergeValue(_ partner: Int, _ merge: MergeSource, _ em: inout Emission) {
