@@ -1,7 +1,9 @@
 import FoundationEssentials
 
 /// Where the parts of a page are: the first pass over a page, validating all of it and noting
-/// what the second pass (`Flattener`) needs, so that it never scans a tweet again.
+/// what the second pass (`Flattener`) needs: every object's members, and which nested objects
+/// hold a member twarc's rules read. The second pass scans again only inside those objects
+/// (mentions, geo, media keys, referenced posts), never a whole post.
 struct PageLayout {
     /// One member of an object: key content (between the quotes; the opening quote is at
     /// `keyStart - 1`) and value.
