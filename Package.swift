@@ -48,6 +48,7 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
         .systemLibrary(name: "CMalloc"),
+        .systemLibrary(name: "CXattr"),
         .target(
             name: "TweetIngest",
             dependencies: [
@@ -56,6 +57,7 @@ let package = Package(
                 "COpenSSL",
                 "CRdKafka",
                 "CMalloc",
+                "CXattr",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -11,8 +11,12 @@ public struct Batch: Sendable {
     public var errorCount = 0
     /// Wall-clock arrival of the oldest record: the object key's timestamp.
     public var firstArrival: Date?
-    /// Once this batch is delivered, the source position that is fully delivered.
+    /// Once this batch is delivered, the source position that is fully delivered: record
+    /// precise, so a batch cut part way into a page claims exactly the records it holds.
     public var checkpoint: SearchCursor?
+    /// Newest and oldest post id among the records, when the pages said (per-object facts).
+    public var newestID: TweetID?
+    public var oldestID: TweetID?
 
     public init() {}
 
@@ -36,9 +40,30 @@ public struct Batcher<Instant: InstantProtocol>: Sendable where Instant.Duration
         records: [UInt8], recordCount: Int? = nil, errorRecords: [UInt8], errorCount: Int? = nil, checkpoint: SearchCursor?,
         now: Instant, wallClock: Date
     ) -> [Batch] {
+        var page = NormalizedPage()
+        page.records = records
+        page.recordCount = recordCount ?? records.reduce(into: 0) { if $1 == UInt8(ascii: "\n") { $0 += 1 } }
+        page.errorRecords = errorRecords
+        page.errorCount = errorCount ?? errorRecords.reduce(into: 0) { if $1 == UInt8(ascii: "\n") { $0 += 1 } }
+        return append(page, checkpoint: checkpoint, cursors: nil, now: now, wallClock: wallClock)
+    }
+
+    /// Buffers a page's records, then its error records (which ride with the page's last
+    /// record: an entry without a usable id cannot be placed in the id order a cut relies on);
+    /// returns the batches that filled up, oldest first. `checkpoint` is where the source stands
+    /// once the whole page is delivered; with `cursors` and the page's record ids, a batch cut
+    /// part way into the page gets the cursor that claims exactly its records.
+    public mutating func append(
+        _ page: NormalizedPage, checkpoint: SearchCursor?, cursors: PageCursors?, now: Instant, wallClock: Date
+    ) -> [Batch] {
         var sealed: [Batch] = []
-        appendLines(errorRecords, count: errorCount, now: now, wallClock: wallClock, isError: true, sealed: &sealed)
-        appendLines(records, count: recordCount, now: now, wallClock: wallClock, isError: false, sealed: &sealed)
+        appendRecords(page, cursors: cursors, now: now, wallClock: wallClock, sealed: &sealed)
+        if !page.errorRecords.isEmpty {
+            if current.firstArrival == nil { current.firstArrival = wallClock }
+            current.errorRecords.append(contentsOf: page.errorRecords)
+            current.errorCount += page.errorCount
+            if case .flush = policy.appended(bytes: page.errorRecords.count, at: now) { sealed.append(take()) }
+        }
         if let checkpoint {
             if current.isEmpty, let last = sealed.indices.last {
                 sealed[last].checkpoint = checkpoint
@@ -49,41 +74,48 @@ public struct Batcher<Instant: InstantProtocol>: Sendable where Instant.Duration
         return sealed
     }
 
-    private mutating func appendLines(
-        _ lines: [UInt8], count knownCount: Int?, now: Instant, wallClock: Date, isError: Bool, sealed: inout [Batch]
+    private mutating func appendRecords(
+        _ page: NormalizedPage, cursors: PageCursors?, now: Instant, wallClock: Date, sealed: inout [Batch]
     ) {
+        let lines = page.records
         guard !lines.isEmpty else { return }
+        if current.firstArrival == nil { current.firstArrival = wallClock }
+        if current.records.isEmpty { prepareRecordStorage() }
+        let ids = page.recordIDs.count == page.recordCount && page.recordEnds.count == page.recordCount ? page.recordIDs : []
         // Fast path: the whole page fits below the size bound, so no record can trigger a flush.
         if policy.bufferedBytes + lines.count < policy.maxBytes {
-            let count = knownCount ?? lines.reduce(into: 0) { if $1 == UInt8(ascii: "\n") { $0 += 1 } }
-            if current.firstArrival == nil { current.firstArrival = wallClock }
-            if isError {
-                current.errorRecords.append(contentsOf: lines)
-                current.errorCount += count
-            } else {
-                if current.records.isEmpty { prepareRecordStorage() }
-                current.records.append(contentsOf: lines)
-                current.recordCount += count
-            }
+            current.records.append(contentsOf: lines)
+            current.recordCount += page.recordCount
+            note(ids.isEmpty ? [page.newestTweetID, page.oldestTweetID].compactMap { $0 } : ids)
             _ = policy.appended(bytes: lines.count, at: now)
             return
         }
         var start = 0
+        var index = 0
         while start < lines.count {
-            let end = (lines[start...].firstIndex(of: UInt8(ascii: "\n")) ?? (lines.count - 1)) + 1
+            let end = ids.isEmpty ? (lines[start...].firstIndex(of: UInt8(ascii: "\n")) ?? (lines.count - 1)) + 1 : page.recordEnds[index]
             if current.firstArrival == nil { current.firstArrival = wallClock }
-            if isError {
-                current.errorRecords.append(contentsOf: lines[start..<end])
-                current.errorCount += 1
-            } else {
-                if current.records.isEmpty { prepareRecordStorage() }
-                current.records.append(contentsOf: lines[start..<end])
-                current.recordCount += 1
-            }
+            if current.records.isEmpty { prepareRecordStorage() }
+            current.records.append(contentsOf: lines[start..<end])
+            current.recordCount += 1
+            if !ids.isEmpty { note(ids[index...index]) }
             if case .flush = policy.appended(bytes: end - start, at: now) {
-                sealed.append(take())
+                var batch = take()
+                // Cut part way into the page: claim exactly the records this batch holds (at the
+                // page's last record `append` replaces it with the whole page's cursor when no
+                // error record of the page is left to deliver).
+                if let cursors, !ids.isEmpty { batch.checkpoint = cursors.through(ids[index]) }
+                sealed.append(batch)
             }
             start = end
+            index += 1
+        }
+    }
+
+    private mutating func note<S: Sequence>(_ ids: S) where S.Element == TweetID {
+        for id in ids {
+            if current.newestID.map({ id > $0 }) ?? true { current.newestID = id }
+            if current.oldestID.map({ id < $0 }) ?? true { current.oldestID = id }
         }
     }
 

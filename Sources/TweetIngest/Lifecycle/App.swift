@@ -65,10 +65,18 @@ public enum App {
         try config.requireSearchSettings()
         guard let token = config.twitter.bearerToken, let query = config.twitter.query else { return }
         let (sink, checkpoints, checkpointLocation) = try await destination(config, logger: logger)
+        let saved = try await checkpoints.load()
+        let delivery = delivery(config, sink: sink, checkpoints: checkpoints, query: query, logger: logger)
+        var recovered: CommitRecovery.Outcome?
+        if delivery.isExactlyOnce, let recoverable = sink as? any RecoverableSink {
+            // Settle the batch a crash may have cut off before anything is read.
+            let outcome = try await CommitRecovery.recover(saved, sink: recoverable, logger: logger)
+            recovered = outcome
+        }
         var cursor = SearchCursor()
-        if let saved = try await checkpoints.load() {
+        if let saved {
             if saved.query == query {
-                cursor = saved.cursor
+                cursor = recovered?.cursor ?? saved.cursor
                 logger.info(
                     "resuming from the checkpoint",
                     metadata: ["checkpoint.since_id": "\(cursor.sinceID?.description ?? "-")", "checkpoint.path": "\(checkpointLocation)"])
@@ -77,6 +85,10 @@ public enum App {
                     "the checkpoint belongs to another query; starting from TWITTER_START_TIME and overwriting it after the first delivery",
                     metadata: ["checkpoint.query": "\(saved.query)", "checkpoint.path": "\(checkpointLocation)"])
             }
+        }
+        if var recovered {
+            recovered.cursor = cursor
+            delivery.resume(from: recovered)
         }
         let clock = ContinuousClock()
         let health = healthReporter(config, logger: logger)
@@ -96,8 +108,8 @@ public enum App {
             poller.dailyPostVolume = { await volume.current() }
         }
         let pipeline = Pipeline(
-            delivery: delivery(config, sink: sink, checkpoints: checkpoints, query: query, logger: logger),
-            maxBytes: config.bufferSizeBytes, interval: .seconds(config.bufferIntervalSeconds), clock: clock, health: health)
+            delivery: delivery, maxBytes: config.bufferSizeBytes, interval: .seconds(config.bufferIntervalSeconds), clock: clock,
+            health: health)
         var service = IngestService(
             poller: poller, pipeline: pipeline, clock: clock, pollInterval: .seconds(config.twitter.pollIntervalSeconds),
             shutdownTimeout: .seconds(config.shutdownTimeoutSeconds), once: once, logger: logger)

@@ -59,7 +59,7 @@ public struct IngestService<C: Clock>: Service where C.Duration == Duration {
                 let started = clock.now
                 let pipeline = self.pipeline
                 let outcome = try await poller.runCycle { taken in
-                    try await pipeline.accept(taken.page, checkpoint: taken.cursor)
+                    try await pipeline.accept(taken.page, checkpoint: taken.cursor, cursors: taken.cursors)
                 }
                 nextPoll = started.advanced(by: pollInterval)
                 log(outcome, cursor: poller.cursor)

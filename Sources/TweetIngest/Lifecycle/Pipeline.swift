@@ -20,11 +20,10 @@ public actor Pipeline<C: Clock> where C.Duration == Duration {
     }
 
     /// Buffers a page; delivers whatever fills up.
-    public func accept(_ page: NormalizedPage, checkpoint: SearchCursor?) async throws {
-        sealed += batcher.append(
-            records: page.records, recordCount: page.recordCount, errorRecords: page.errorRecords, errorCount: page.errorCount,
-            checkpoint: checkpoint, now: clock.now,
-            wallClock: delivery.now())
+    /// `cursors` (where the source stood before and after the page) lets a batch cut part way
+    /// into the page claim exactly its records.
+    public func accept(_ page: NormalizedPage, checkpoint: SearchCursor?, cursors: PageCursors? = nil) async throws {
+        sealed += batcher.append(page, checkpoint: checkpoint, cursors: cursors, now: clock.now, wallClock: delivery.now())
         observe()
         try await deliverSealed(reason: "size")
     }
@@ -50,6 +49,7 @@ public actor Pipeline<C: Clock> where C.Duration == Duration {
         let rest = batcher.take()
         if !rest.isEmpty || rest.checkpoint != nil { sealed.append(rest) }
         try await deliverSealed(reason: reason)
+        try await delivery.commitOutstanding()
     }
 
     /// When the interval will force a flush.

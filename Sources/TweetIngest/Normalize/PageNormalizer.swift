@@ -37,6 +37,10 @@ public struct NormalizedPage: Sendable {
     /// `\n`-terminated JSON records, one per tweet.
     public var records: [UInt8] = []
     public var recordCount = 0
+    /// Each record's post id and where its line ends in `records`, in page order (newest
+    /// first): where a batch may be cut part way into the page, and what its cursor then claims.
+    public var recordIDs: [TweetID] = []
+    public var recordEnds: [Int] = []
     /// `\n`-terminated error records for tweets that could not be made into records.
     public var errorRecords: [UInt8] = []
     public var errorCount = 0
@@ -95,6 +99,8 @@ public enum PageNormalizer {
                 JSONWriting.appendLiteral("\"ingest\":", to: &ingest)
                 ingest.append(contentsOf: ingestObject(context))
                 result.records.reserveCapacity(2 * bytes.count + layout.tweets.count * (ingest.count + 16))
+                result.recordIDs.reserveCapacity(layout.tweets.count)
+                result.recordEnds.reserveCapacity(layout.tweets.count)
                 var flattener = Flattener(bytes: bytes, layout: layout)
                 for tweet in layout.tweets {
                     build(tweet, bytes: bytes, flattener: &flattener, ingest: ingest, context: context, into: &result)
@@ -122,6 +128,8 @@ public enum PageNormalizer {
         flattener.appendRecord(tweet, ingestMember: ingest, to: &result.records)
         result.records.append(UInt8(ascii: "\n"))
         result.recordCount += 1
+        result.recordIDs.append(id)
+        result.recordEnds.append(result.records.count)
         if result.newestTweetID.map({ id > $0 }) ?? true { result.newestTweetID = id }
         if result.oldestTweetID.map({ id < $0 }) ?? true { result.oldestTweetID = id }
     }

@@ -1,12 +1,17 @@
 import FoundationEssentials
 import Logging
 import Metrics
+import Synchronization
 
-/// Turns a batch into objects, writes them with retries, then moves the checkpoint.
+/// Turns a batch into objects, writes them with retries, and moves the checkpoint.
 ///
-/// A batch's keys are chosen once, so a retried write replaces rather than duplicates. The
-/// checkpoint is saved only after every object of the batch is durable: a crash in between
-/// means the batch's tweets are fetched again, never lost.
+/// With a sink that can recover (`s3`, `file`) every batch is written exactly once, whatever
+/// moment a crash hits (README, "Exactly once"): the checkpoint first names the batch's objects
+/// and the cursor they complete (its *intent*; the same write commits the batch before), then
+/// each object is written with create-only semantics under a key derived from the batch, and
+/// start-up recovery (`CommitRecovery`) rolls the last intent forward or back. Other sinks
+/// (Firehose, Kafka) write first and checkpoint after: at least once, a crash in between
+/// delivers that one batch again.
 public struct Delivery: Sendable {
     public let sink: any Sink
     public let checkpoints: (any CheckpointStore)?
@@ -20,6 +25,24 @@ public struct Delivery: Sendable {
     public let randomSuffix: @Sendable () -> String
     public let randomUnit: @Sendable () -> Double
     public var backoff = Backoff(base: 1, cap: 30)
+    /// What the commit protocol carries from one batch to the next.
+    private let commit: CommitJournal
+    /// Random per process: a batch's key names this process and the batch's sequence number.
+    private let writer: String
+
+    final class CommitJournal: Sendable {
+        private let state = Mutex(CommitState())
+        func withLock<T>(_ body: (inout CommitState) -> T) -> T { state.withLock { body(&$0) } }
+    }
+
+    struct CommitState {
+        /// Every post up to here is in an object that exists.
+        var committed = SearchCursor()
+        var sequence = 0
+        /// The last checkpoint written carries an intent not yet superseded.
+        var intentOutstanding = false
+        var unfinishedUploads: [AbandonedUpload] = []
+    }
 
     public init(
         sink: any Sink, checkpoints: (any CheckpointStore)?, layout: ObjectKeyLayout, compression: Config.Compression,
@@ -39,24 +62,59 @@ public struct Delivery: Sendable {
         self.sleep = sleep
         self.randomSuffix = randomSuffix
         self.randomUnit = randomUnit
+        commit = CommitJournal()
+        writer = UUID().uuidString.lowercased()
+    }
+
+    /// The commit protocol applies: a sink that can recover, and a checkpoint to keep.
+    public var isExactlyOnce: Bool { checkpoints != nil && sink is any RecoverableSink }
+
+    /// Where start-up recovery left the stream: the next batch's intent commits on top of it.
+    public func resume(from recovered: CommitRecovery.Outcome) {
+        commit.withLock {
+            $0.committed = recovered.cursor
+            $0.sequence = recovered.sequence
+            $0.unfinishedUploads = recovered.unfinishedUploads
+            $0.intentOutstanding = false
+        }
+    }
+
+    /// The random part of a batch's keys: derived from the stream, this process and the batch's
+    /// sequence number, shaped like Firehose's (a UUID), the same for its error and data object.
+    public func batchID(sequence: Int) -> String {
+        let hex = Array(Crypto.hex(Crypto.sha256("\(streamName)\n\(writer)\n\(sequence)").prefix(16)).utf8)
+        func part(_ range: Range<Int>) -> String { String(decoding: hex[range], as: UTF8.self) }
+        return [part(0..<8), part(8..<12), part(12..<16), part(16..<20), part(20..<32)].joined(separator: "-")
     }
 
     /// The objects a batch becomes: error records first (under the error prefix), then records.
-    public func objects(for batch: Batch) throws -> [DeliveryObject] {
+    /// `sequence` (the commit protocol) derives the keys' random part from the batch and makes
+    /// the writes create-only; without it each key gets a random part.
+    public func objects(for batch: Batch, sequence: Int? = nil) throws -> [DeliveryObject] {
         guard let arrival = batch.firstArrival else { return [] }
         var objects: [DeliveryObject] = []
         let encoding = compression == .gzip ? "gzip" : nil
+        let shared = sequence.map { batchID(sequence: $0) }
+        var facts: [ObjectFact] = [ObjectFact("stream", streamName)]
+        if let sequence { facts.append(ObjectFact("sequence", String(sequence))) }
         if batch.errorCount > 0 {
-            objects.append(
-                DeliveryObject(
-                    key: layout.errorKey(arrival: arrival, random: randomSuffix()), body: try encode(batch.errorRecords),
-                    contentEncoding: encoding, recordCount: batch.errorCount, isErrorOutput: true))
+            var object = DeliveryObject(
+                key: layout.errorKey(arrival: arrival, random: shared ?? randomSuffix()), body: try encode(batch.errorRecords),
+                contentEncoding: encoding, recordCount: batch.errorCount, isErrorOutput: true)
+            object.metadata = facts + [ObjectFact("records", String(batch.errorCount))]
+            object.createOnly = sequence != nil
+            objects.append(object)
         }
         if batch.recordCount > 0 {
-            objects.append(
-                DeliveryObject(
-                    key: layout.dataKey(arrival: arrival, random: randomSuffix()), body: try encode(batch.records),
-                    contentEncoding: encoding, recordCount: batch.recordCount))
+            var object = DeliveryObject(
+                key: layout.dataKey(arrival: arrival, random: shared ?? randomSuffix()), body: try encode(batch.records),
+                contentEncoding: encoding, recordCount: batch.recordCount)
+            object.metadata = facts + [ObjectFact("records", String(batch.recordCount))]
+            if let newest = batch.newestID { object.metadata.append(ObjectFact("newest-id", newest.description)) }
+            if let oldest = batch.oldestID { object.metadata.append(ObjectFact("oldest-id", oldest.description)) }
+            if let cursor = batch.checkpoint, let text = try? cursor.compactJSON() { object.metadata.append(ObjectFact("cursor", text)) }
+            object.createOnly = sequence != nil
+            objects.append(object)
         }
         return objects
     }
@@ -65,10 +123,100 @@ public struct Delivery: Sendable {
         compression == .gzip ? try Gzip.compress(bytes) : bytes
     }
 
-    /// Writes the batch, retrying until it is durable or the task is cancelled, then saves the
-    /// checkpoint it carries.
+    /// Writes the batch, retrying until it is durable or the task is cancelled, and moves the
+    /// checkpoint: exactly once (intent, then objects) with a sink that can recover, else
+    /// objects then checkpoint.
     public func deliver(_ batch: Batch, reason: String) async throws {
-        for object in try objects(for: batch) {
+        if isExactlyOnce, let checkpoints, let recoverable = sink as? any RecoverableSink {
+            return try await deliverExactlyOnce(batch, reason: reason, checkpoints: checkpoints, sink: recoverable)
+        }
+        try await writeObjects(try objects(for: batch), batch: batch, reason: reason)
+        if let cursor = batch.checkpoint, let checkpoints {
+            let checkpoint = Checkpoint(stream: streamName, query: query, cursor: cursor, updatedAt: now())
+            try await withRetries("save the checkpoint", metadata: [:]) { try await checkpoints.save(checkpoint) }
+            logger.debug("checkpoint saved", metadata: ["checkpoint.since_id": "\(cursor.sinceID?.description ?? "-")"])
+        }
+    }
+
+    private func deliverExactlyOnce(
+        _ batch: Batch, reason: String, checkpoints: any CheckpointStore, sink: any RecoverableSink
+    ) async throws {
+        let state = commit.withLock { $0 }
+        let objects = try objects(for: batch, sequence: state.sequence)
+        let unfinished = await retryAborts(state.unfinishedUploads + sink.takeAbandonedUploads(), sink: sink)
+        guard !objects.isEmpty else {
+            // The cursor moved without records (a poll cycle found nothing new): just save it.
+            guard let cursor = batch.checkpoint else { return }
+            let checkpoint = Checkpoint(
+                stream: streamName, query: query, cursor: cursor, updatedAt: now(), sequence: state.sequence,
+                unfinishedUploads: unfinished.isEmpty ? nil : unfinished)
+            try await save(checkpoint, checkpoints)
+            commit.withLock {
+                $0.committed = cursor
+                $0.intentOutstanding = false
+                $0.unfinishedUploads = unfinished
+            }
+            return
+        }
+        // 1. The intent: this batch's keys and the cursor they complete (committing the batch
+        //    before, whose objects all exist).
+        let intent = Checkpoint.Intent(sequence: state.sequence, keys: objects.map(\.key), cursor: batch.checkpoint ?? state.committed)
+        let checkpoint = Checkpoint(
+            stream: streamName, query: query, cursor: state.committed, updatedAt: now(), sequence: state.sequence, intent: intent,
+            unfinishedUploads: unfinished.isEmpty ? nil : unfinished)
+        try await save(checkpoint, checkpoints)
+        commit.withLock {
+            $0.intentOutstanding = true
+            $0.unfinishedUploads = unfinished
+        }
+        // 2. The objects, create-only.
+        try await writeObjects(objects, batch: batch, reason: reason)
+        // 3. Committed: the next checkpoint write says so.
+        commit.withLock {
+            $0.committed = intent.cursor
+            $0.sequence = intent.sequence + 1
+        }
+    }
+
+    /// Persists a commit that so far only the intent records (shutdown, end of `--once`), so the
+    /// next start has no intent to check.
+    public func commitOutstanding() async throws {
+        guard isExactlyOnce, let checkpoints else { return }
+        let state = commit.withLock { $0 }
+        guard state.intentOutstanding else { return }
+        let checkpoint = Checkpoint(
+            stream: streamName, query: query, cursor: state.committed, updatedAt: now(), sequence: state.sequence,
+            unfinishedUploads: state.unfinishedUploads.isEmpty ? nil : state.unfinishedUploads)
+        try await save(checkpoint, checkpoints)
+        commit.withLock { $0.intentOutstanding = false }
+    }
+
+    private func save(_ checkpoint: Checkpoint, _ checkpoints: any CheckpointStore) async throws {
+        try await withRetries("save the checkpoint", metadata: [:]) { try await checkpoints.save(checkpoint) }
+        logger.debug(
+            "checkpoint saved",
+            metadata: [
+                "checkpoint.since_id": "\(checkpoint.cursor.sinceID?.description ?? "-")",
+                "checkpoint.intent": "\(checkpoint.intent.map { "\($0.sequence)" } ?? "-")",
+            ])
+    }
+
+    /// One attempt each at the uploads whose abort failed before; returns those still unfinished.
+    private func retryAborts(_ uploads: [AbandonedUpload], sink: any RecoverableSink) async -> [AbandonedUpload] {
+        var left: [AbandonedUpload] = []
+        for upload in uploads {
+            do {
+                try await sink.abortUpload(upload)
+                logger.notice("aborted an unfinished multipart upload", metadata: ["sink.key": "\(upload.key)"])
+            } catch {
+                left.append(upload)
+            }
+        }
+        return left
+    }
+
+    private func writeObjects(_ objects: [DeliveryObject], batch: Batch, reason: String) async throws {
+        for object in objects {
             let rejected = try await write(object, reason: reason)
             if !rejected.isEmpty, let arrival = batch.firstArrival {
                 // Refused for good by the destination (never retried): set aside as error records.
@@ -77,11 +225,6 @@ public struct Delivery: Sendable {
                     contentEncoding: compression == .gzip ? "gzip" : nil, recordCount: rejected.count, isErrorOutput: true)
                 _ = try await write(errors, reason: reason)
             }
-        }
-        if let cursor = batch.checkpoint, let checkpoints {
-            let checkpoint = Checkpoint(stream: streamName, query: query, cursor: cursor, updatedAt: now())
-            try await withRetries("save the checkpoint", metadata: [:]) { try await checkpoints.save(checkpoint) }
-            logger.debug("checkpoint saved", metadata: ["checkpoint.since_id": "\(cursor.sinceID?.description ?? "-")"])
         }
     }
 

@@ -8,6 +8,15 @@ public struct DeliveryObject: Sendable {
     public var recordCount: Int
     /// Error records (under the error prefix) rather than records.
     public var isErrorOutput: Bool
+    /// Facts a consumer (and start-up recovery) can read without opening the object: record
+    /// count, newest and oldest post id, the cursor it completes. S3 sends each as
+    /// `x-amz-meta-<name>`; the local folder keeps them as `user.tweet-ingest.<name>` extended
+    /// attributes. Names are lower-case `a-z 0-9 -`, values printable ASCII.
+    public var metadata: [ObjectFact] = []
+    /// Write only if no object has this key yet (S3 `If-None-Match: *`, a hard link for a local
+    /// file). A key names exactly one batch of one daemon process, so an object already there is
+    /// this write's own earlier attempt whose answer was lost: the sink reports success.
+    public var createOnly = false
 
     public init(
         key: String, body: [UInt8], contentType: String = "application/x-ndjson", contentEncoding: String? = nil, recordCount: Int,
@@ -39,6 +48,52 @@ extension Sink {
     public func deliverSettingAsideRejects(_ object: DeliveryObject) async throws -> [RejectedRecord] {
         try await deliver(object)
         return []
+    }
+}
+
+/// One per-object fact (see `DeliveryObject.metadata`).
+public struct ObjectFact: Sendable, Equatable {
+    public var name: String
+    public var value: String
+
+    public init(_ name: String, _ value: String) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// A sink whose objects can take part in the exactly-once commit protocol (`s3`, `file`):
+/// start-up recovery asks whether the objects a checkpoint's intent names exist, removes a
+/// batch's partial output, and finishes off uploads a crash left behind.
+public protocol RecoverableSink: Sink {
+    /// Whether an object with this key exists (S3: HeadObject; 404 is false).
+    func objectExists(_ key: String) async throws -> Bool
+    /// Removes the object if it exists (S3: DeleteObject); no error when it does not.
+    func removeObject(_ key: String) async throws
+    /// Aborts every unfinished multipart upload of exactly this key (S3: ListMultipartUploads
+    /// with the key as prefix, then AbortMultipartUpload for each whose key is equal); returns
+    /// how many were aborted. A sink without multipart uploads returns 0.
+    func abortUnfinishedUploads(key: String) async throws -> Int
+    /// Uploads this process began whose abort failed (S3 down at that moment); the sink forgets
+    /// them once taken. The caller keeps them with the checkpoint and retries `abortUpload`.
+    func takeAbandonedUploads() -> [AbandonedUpload]
+    /// Aborts one upload; no error when S3 no longer knows it (NoSuchUpload).
+    func abortUpload(_ upload: AbandonedUpload) async throws
+}
+
+/// A multipart upload begun and neither completed nor aborted.
+public struct AbandonedUpload: Codable, Sendable, Equatable {
+    public var key: String
+    public var uploadID: String
+
+    public init(key: String, uploadID: String) {
+        self.key = key
+        self.uploadID = uploadID
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case key
+        case uploadID = "upload_id"
     }
 }
 

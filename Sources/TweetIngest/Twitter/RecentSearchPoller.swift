@@ -34,6 +34,8 @@ public enum CycleOutcome: Equatable, Sendable {
 public struct TakenPage: Sendable {
     public var page: NormalizedPage
     public var cursor: SearchCursor
+    /// Before and after the page, for a batch cut part way into it.
+    public var cursors: PageCursors
 }
 
 /// Runs recent-search poll cycles: pages with `next_token` under one `since_id`, obeys rate
@@ -141,7 +143,10 @@ public struct RecentSearchPoller: Sendable {
                         if builder.maxPostsPerDay != nil {
                             next.reads = DailyReads.adding(page.postsRead, to: cursor.reads, at: now())
                         }
-                        try await take(TakenPage(page: page, cursor: next))
+                        try await take(
+                            TakenPage(
+                                page: page, cursor: next,
+                                cursors: PageCursors(before: cursor, after: next, meta: page.meta, cycleStartTime: cycleStartTime)))
                         cursor = next
                         Counter(label: MetricName.tweetsFetched.rawValue).increment(by: page.recordCount)
                         Counter(label: MetricName.postsRead.rawValue).increment(by: page.postsRead + page.includedPostsRead)

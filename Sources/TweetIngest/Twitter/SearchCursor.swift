@@ -64,4 +64,45 @@ public struct SearchCursor: Codable, Equatable, Sendable {
         }
         return next
     }
+
+    /// The cursor once only the posts of a page with ids at or above `id` are taken (recent
+    /// search orders a response newest first, by id): the rest of the page, and every older
+    /// post of the cycle, stay in the gap `until_id = id`, fetched again after a restart. So a
+    /// batch that ends part way into a page claims exactly the records it holds.
+    public func taken(through id: TweetID, of meta: PageMeta, startTime: Date?) -> SearchCursor {
+        var next = self
+        if var pending {
+            pending.untilID = min(pending.untilID, id)
+            next.pending = pending
+            return next
+        }
+        guard let newest = meta.newestID else { return self }
+        next.pending = Pending(untilID: id, newestID: newest, startTime: sinceID == nil ? startTime : nil)
+        return next
+    }
+}
+
+/// Where the source stands before and after one page, so a batch cut part way into the page
+/// gets a cursor claiming exactly its records (`through`).
+public struct PageCursors: Sendable {
+    public var before: SearchCursor
+    public var after: SearchCursor
+    public var meta: PageMeta
+    /// The cycle's `start_time` when it had no `since_id`.
+    public var cycleStartTime: Date?
+
+    public init(before: SearchCursor, after: SearchCursor, meta: PageMeta, cycleStartTime: Date?) {
+        self.before = before
+        self.after = after
+        self.meta = meta
+        self.cycleStartTime = cycleStartTime
+    }
+
+    /// The cursor once the page's posts down to `id` are delivered; the page's reads count whole
+    /// (they are read, and billed, either way).
+    public func through(_ id: TweetID) -> SearchCursor {
+        var cursor = before.taken(through: id, of: meta, startTime: cycleStartTime)
+        cursor.reads = after.reads
+        return cursor
+    }
 }

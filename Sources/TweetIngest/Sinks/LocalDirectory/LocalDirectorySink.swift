@@ -6,8 +6,10 @@ import Synchronization
 #endif
 
 /// Writes objects under a local folder with the same key layout as S3, so `swift run` works with
-/// no cloud account. Each file appears whole: written to a temporary name, synced, then renamed.
-public struct LocalDirectorySink: Sink, CheckpointStore {
+/// no cloud account. Each file appears whole: written to a temporary name, synced, then renamed
+/// (or, create-only, hard-linked: an existing file is never replaced). An object's facts are its
+/// `user.tweet-ingest.<name>` extended attributes, set before it appears.
+public struct LocalDirectorySink: Sink, CheckpointStore, RecoverableSink {
     public let root: String
     public let streamName: String
     private let lock = StreamLock()
@@ -20,8 +22,42 @@ public struct LocalDirectorySink: Sink, CheckpointStore {
     public var destination: String { "file://" + (root.hasPrefix("/") ? root : FileManager.default.currentDirectoryPath + "/" + root) }
 
     public func deliver(_ object: DeliveryObject) async throws {
-        try Self.writeAtomically(object.body, to: root + "/" + object.key)
+        try Self.writeAtomically(object.body, to: root + "/" + object.key, createOnly: object.createOnly, facts: object.metadata)
     }
+
+    public func objectExists(_ key: String) async throws -> Bool {
+        access(root + "/" + key, F_OK) == 0
+    }
+
+    public func removeObject(_ key: String) async throws {
+        let path = root + "/" + key
+        guard unlink(path) == 0 || errno == ENOENT else { throw LocalSinkError.posix(path, "remove") }
+        Self.syncFolder(PathText.parent(of: path))
+    }
+
+    /// A local write's unfinished part is its temporary file (`.<name>.tmp-<pid>`): removed.
+    public func abortUnfinishedUploads(key: String) async throws -> Int {
+        let path = root + "/" + key
+        let directory = PathText.parent(of: path)
+        let prefix = "." + PathText.lastComponent(of: path) + ".tmp-"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        var removed = 0
+        for name in names where name.hasPrefix(prefix) && unlink(directory + "/" + name) == 0 {
+            removed += 1
+        }
+        return removed
+    }
+
+    public func takeAbandonedUploads() -> [AbandonedUpload] { [] }
+    public func abortUpload(_ upload: AbandonedUpload) async throws {}
+
+    /// The facts `deliver` stored with a file (`user.tweet-ingest.<name>`), for tests and tools;
+    /// empty when the file system keeps no extended attributes.
+    public static func facts(at path: String) -> [String: String] {
+        ExtendedAttributes.all(at: path, prefix: factPrefix)
+    }
+
+    static let factPrefix = "user.tweet-ingest."
 
     public var checkpointPath: String { root + "/_state/" + streamName + ".json" }
 
@@ -45,7 +81,9 @@ public struct LocalDirectorySink: Sink, CheckpointStore {
 
     /// Temp file in the same folder, fsync, rename, fsync the folder: a reader sees the old file
     /// or the new one, never half of one, even across a crash.
-    static func writeAtomically(_ bytes: [UInt8], to path: String, sync: Bool = true) throws {
+    static func writeAtomically(
+        _ bytes: [UInt8], to path: String, sync: Bool = true, createOnly: Bool = false, facts: [ObjectFact] = []
+    ) throws {
         let directory = PathText.parent(of: path)
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -81,6 +119,10 @@ public struct LocalDirectorySink: Sink, CheckpointStore {
             }
             return true
         }
+        // Best effort: a file system without user extended attributes still gets the object.
+        for fact in facts {
+            ExtendedAttributes.set(factPrefix + fact.name, fact.value, descriptor: fd)
+        }
         guard ok, !sync || fsync(fd) == 0 else {
             let error = LocalSinkError.posix(temporary, "write")
             close(fd)
@@ -88,12 +130,26 @@ public struct LocalDirectorySink: Sink, CheckpointStore {
             throw error
         }
         close(fd)
-        guard rename(temporary, path) == 0 else {
-            let error = LocalSinkError.posix(path, "rename into place")
+        if createOnly {
+            // link() never replaces: a file already there is this write's own earlier attempt.
+            if link(temporary, path) != 0, errno != EEXIST {
+                let error = LocalSinkError.posix(path, "link into place")
+                unlink(temporary)
+                throw error
+            }
             unlink(temporary)
-            throw error
+        } else {
+            guard rename(temporary, path) == 0 else {
+                let error = LocalSinkError.posix(path, "rename into place")
+                unlink(temporary)
+                throw error
+            }
         }
-        let directoryFD = sync ? open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1
+        if sync { syncFolder(directory) }
+    }
+
+    static func syncFolder(_ directory: String) {
+        let directoryFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if directoryFD >= 0 {
             _ = fsync(directoryFD)
             close(directoryFD)
