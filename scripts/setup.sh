@@ -11,7 +11,7 @@ if ! command -v swift >/dev/null 2>&1; then
   exit 1
 fi
 
-packages=(libcurl4-openssl-dev libssl-dev zlib1g-dev librdkafka-dev pkg-config python3 python3-pip gzip)
+packages=(libcurl4-openssl-dev libssl-dev zlib1g-dev librdkafka-dev pkg-config python3 python3-pip gzip spin gcc)
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
