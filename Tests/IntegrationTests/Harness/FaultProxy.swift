@@ -14,6 +14,8 @@ final class FaultProxy {
         var faulted: Int
         var forwarded: Int
         var blackout: Bool
+        /// Requests the proxy is holding back right now (`delay`).
+        var held: Int
     }
 
     init(upstream: String, faultRate: Double = 0, seed: Int = 1) throws {
@@ -41,6 +43,11 @@ final class FaultProxy {
 
     func blackout(_ on: Bool) async throws { try await control("/_proxy/blackout?on=\(on ? 1 : 0)") }
     func stats() async throws -> Stats { try await control("/_proxy/stats") }
+    func faultRate(_ rate: Double) async throws { try await control("/_proxy/faults?rate=\(rate)") }
+    /// Holds every request whose path contains `text` for `seconds` before forwarding it.
+    func delay(pathContaining text: String, seconds: Double) async throws {
+        try await control("/_proxy/delay?contains=\(text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text)&seconds=\(seconds)")
+    }
 
     deinit { process.send(SIGKILL) }
 }

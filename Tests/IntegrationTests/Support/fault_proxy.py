@@ -25,7 +25,13 @@ Control (never faulted):
   POST /_proxy/blackout?on=1   every other request gets its connection closed at once
   POST /_proxy/blackout?on=0   back to normal
   POST /_proxy/faults?rate=R   change the fault rate
-  GET  /_proxy/stats           {"requests", "faulted", "forwarded", "blackout"}
+  POST /_proxy/delay?contains=TEXT&seconds=S
+                               hold every request whose path contains TEXT for S seconds
+                               before forwarding it (widens the window a kill can hit, e.g.
+                               `_state/` for checkpoint writes, `partNumber=` for parts);
+                               seconds=0 removes the rule
+  GET  /_proxy/stats           {"requests", "faulted", "forwarded", "blackout", "held"}
+                               (held: requests being delayed right now)
 
 Log (--log, JSON lines): {"n", "method", "path", "fault", "upstream_status", "blackout"}.
 """
@@ -55,6 +61,8 @@ class State:
         self.random = random.Random(cfg.seed)
         self.rate = cfg.fault_rate
         self.blackout = False
+        self.delays = {}
+        self.held = 0
         self.requests = self.faulted = self.forwarded = 0
         self.log = open(cfg.log, "a", encoding="utf-8") if cfg.log else None
 
@@ -98,6 +106,14 @@ class Handler(BaseHTTPRequestHandler):
             state.record({"n": None, "method": self.command, "path": self.path, "fault": None,
                           "upstream_status": None, "blackout": True})
             return self.drop()
+        with state.lock:
+            delay = max([s for text, s in state.delays.items() if text in self.path] or [0])
+            if delay:
+                state.held += 1
+        if delay:
+            time.sleep(delay)
+            with state.lock:
+                state.held -= 1
         n, fault = state.choose_fault(self.command)
         entry = {"n": n, "method": self.command, "path": self.path, "fault": fault,
                  "upstream_status": None, "blackout": False}
@@ -149,8 +165,15 @@ class Handler(BaseHTTPRequestHandler):
                 state.blackout = query.get("on") == "1"
             elif parsed.path == "/_proxy/faults":
                 state.rate = float(query.get("rate", state.rate))
+            elif parsed.path == "/_proxy/delay":
+                seconds = float(query.get("seconds", "0"))
+                if seconds > 0:
+                    state.delays[query.get("contains", "")] = seconds
+                else:
+                    state.delays.pop(query.get("contains", ""), None)
             stats = {"requests": state.requests, "faulted": state.faulted,
-                     "forwarded": state.forwarded, "blackout": state.blackout, "rate": state.rate}
+                     "forwarded": state.forwarded, "blackout": state.blackout, "rate": state.rate,
+                     "held": state.held}
         self.reply(200, json.dumps(stats).encode(), "application/json")
 
     def reply(self, status, payload, content_type):
