@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test:
 #   1. the fake X API's own checks (pytest);
-#   2. the container and Terraform checks (hadolint, checkov, terraform fmt/validate/test), offline;
+#   2. the container and Terraform checks (hadolint, checkov, terraform fmt/validate/test), offline,
+#      and the model check of the commit protocol (spin);
 #   3. the container smoke test (podman, the real binary as the non-root user in the runtime
 #      image, against the fake X API and moto on loopback); needs root, skipped otherwise;
 #   4. the Swift unit and integration tests (the real binary against the fake X API and
@@ -12,6 +13,9 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh --test
 python3 -m pytest -q -p no:cacheprovider Tests/IntegrationTests/Support
 scripts/check-infra.sh
+# The commit protocol's model (model/commit.pml): spin proves it, and finds the duplicate in
+# today's protocol and the other known-bad variants.
+scripts/check-model.sh
 if [ "${SKIP_CONTAINER:-0}" != 1 ] && [ "$(id -u)" -eq 0 ]; then
   scripts/container-smoke.sh
 else

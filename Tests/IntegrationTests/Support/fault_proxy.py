@@ -29,7 +29,8 @@ Control (never faulted):
                                hold every request whose path contains TEXT for S seconds
                                before forwarding it (widens the window a kill can hit, e.g.
                                `_state/` for checkpoint writes, `partNumber=` for parts);
-                               seconds=0 removes the rule
+                               seconds=0 removes the rule. A held request whose client has
+                               gone (killed) is dropped, never forwarded.
   GET  /_proxy/stats           {"requests", "faulted", "forwarded", "blackout", "held"}
                                (held: requests being delayed right now)
 
@@ -39,7 +40,9 @@ import argparse
 import http.client
 import json
 import random
+import select
 import signal
+import socket
 import sys
 import threading
 import time
@@ -114,6 +117,12 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(delay)
             with state.lock:
                 state.held -= 1
+            if self.client_gone():
+                # The client died while its request was held (a kill -9): like a request still
+                # in the network when the process died, it never reaches S3.
+                state.record({"n": None, "method": self.command, "path": self.path, "fault": "client-gone",
+                              "upstream_status": None, "blackout": False})
+                return self.drop()
         n, fault = state.choose_fault(self.command)
         entry = {"n": n, "method": self.command, "path": self.path, "fault": fault,
                  "upstream_status": None, "blackout": False}
@@ -144,6 +153,13 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(payload)
+
+    def client_gone(self):
+        try:
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            return bool(readable) and self.connection.recv(1, socket.MSG_PEEK) == b""
+        except OSError:
+            return True
 
     def forward(self, body):
         upstream = self.server.upstream
