@@ -35,6 +35,7 @@ public enum AllocatorTuning {
     /// Hands the pages of freed memory back to the system (glibc keeps them for reuse otherwise):
     /// called before the daemon sleeps, so an idle daemon holds only what it still uses.
     public static func releaseFreeMemory() {
+        DirectWrite.releaseStaging()
         #if canImport(Glibc)
             _ = malloc_trim(0)
         #endif

@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -12,6 +14,9 @@
 /// staging buffer of at most 4 MiB in whole 4 KiB blocks, and the file is cut back to its true
 /// length at the end.
 /// A file system without direct I/O (tmpfs, some network or FUSE mounts) gets the plain write.
+/// The staging mapping is kept from one object to the next while objects keep coming (faulting
+/// in fresh huge pages per object was 4% of a replay) and let go before the daemon sleeps
+/// (`releaseStaging`, from `AllocatorTuning.releaseFreeMemory`), so an idle daemon holds none.
 enum DirectWrite {
     /// Smaller files (checkpoints, health state) are written normally.
     static let threshold = 1 << 20
@@ -43,17 +48,12 @@ enum DirectWrite {
     /// `O_DIRECT` is cleared so the caller can write normally.
     static func write(_ bytes: UnsafeRawBufferPointer, to fd: Int32) -> Outcome {
         #if canImport(Glibc)
-            let huge = 2 << 20
             let staging = min(stagingBytes, (bytes.count + block - 1) / block * block)
-            // Room to start on a 2 MiB boundary, so the staging buffer is whole huge pages.
-            let length = (staging + huge - 1) / huge * huge + huge
-            guard let mapping = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
-                mapping != MAP_FAILED, let source = bytes.baseAddress
-            else { return clearDirect(fd) ? .unsupported : .failed }
-            defer { munmap(mapping, length) }
-            let start = (Int(bitPattern: mapping) + huge - 1) / huge * huge
-            let aligned = UnsafeMutableRawPointer(bitPattern: start)!
-            adviseHugePages(UnsafeMutableRawBufferPointer(start: mapping, count: length))
+            guard let source = bytes.baseAddress, let buffer = StagingBuffer.take(minimum: staging) else {
+                return clearDirect(fd) ? .unsupported : .failed
+            }
+            defer { StagingBuffer.give(back: buffer) }
+            let aligned = buffer.aligned
             var chunkStart = 0
             while chunkStart < bytes.count {
                 let count = min(staging, bytes.count - chunkStart)
@@ -80,6 +80,70 @@ enum DirectWrite {
         #else
             return .unsupported
         #endif
+    }
+
+    /// Unmaps the kept staging buffer (the daemon is about to sleep).
+    static func releaseStaging() {
+        StagingBuffer.release()
+    }
+
+    /// One page-aligned anonymous mapping, starting on a 2 MiB boundary so it is whole huge
+    /// pages, kept between writes. Addresses are stored as integers: the mapping is owned here.
+    struct StagingBuffer {
+        var mapping: Int
+        var length: Int
+        var capacity: Int
+
+        var aligned: UnsafeMutableRawPointer {
+            let huge = 2 << 20
+            return UnsafeMutableRawPointer(bitPattern: (mapping + huge - 1) / huge * huge)!
+        }
+
+        private static let kept = Mutex<StagingBuffer?>(nil)
+
+        static func take(minimum: Int) -> StagingBuffer? {
+            if let buffer = kept.withLock({ kept -> StagingBuffer? in
+                defer { kept = nil }
+                return kept
+            }) {
+                if buffer.capacity >= minimum { return buffer }
+                buffer.unmap()
+            }
+            #if canImport(Glibc)
+                let huge = 2 << 20
+                let capacity = (minimum + huge - 1) / huge * huge
+                let length = capacity + huge
+                guard let mapping = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+                    mapping != MAP_FAILED
+                else { return nil }
+                adviseHugePages(UnsafeMutableRawBufferPointer(start: mapping, count: length))
+                return StagingBuffer(mapping: Int(bitPattern: mapping), length: length, capacity: capacity)
+            #else
+                return nil
+            #endif
+        }
+
+        static func give(back buffer: StagingBuffer) {
+            let spare = kept.withLock { kept -> StagingBuffer? in
+                guard kept == nil else { return buffer }
+                kept = buffer
+                return nil
+            }
+            spare?.unmap()
+        }
+
+        static func release() {
+            kept.withLock { kept -> StagingBuffer? in
+                defer { kept = nil }
+                return kept
+            }?.unmap()
+        }
+
+        func unmap() {
+            #if canImport(Glibc)
+                munmap(UnsafeMutableRawPointer(bitPattern: mapping), length)
+            #endif
+        }
     }
 
     private static func clearDirect(_ fd: Int32) -> Bool {
