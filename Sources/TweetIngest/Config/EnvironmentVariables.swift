@@ -40,6 +40,7 @@ public enum EnvironmentVariable: String, CaseIterable, Sendable {
     case s3SSEKMSKeyID = "S3_SSE_KMS_KEY_ID"
     case s3StorageClass = "S3_STORAGE_CLASS"
     case s3MultipartThresholdMB = "S3_MULTIPART_THRESHOLD_MB"
+    case s3Checksum = "S3_CHECKSUM"
     case awsRegion = "AWS_REGION"
     case awsDefaultRegion = "AWS_DEFAULT_REGION"
     case awsEndpointURLS3 = "AWS_ENDPOINT_URL_S3"

@@ -23,6 +23,8 @@ public struct S3Settings: Sendable {
     public var kmsKeyID: String?
     public var storageClass: String?
     public var multipartThresholdMB: Int
+    /// `S3_CHECKSUM`, default `sha256`.
+    public var checksum: S3Checksum = .sha256
     public var credentials: AWSCredentialSettings
 
     public var multipartThresholdBytes: Int { multipartThresholdMB * 1024 * 1024 }
@@ -48,6 +50,7 @@ public struct S3Settings: Sendable {
             (.s3SSEKMSKeyID, s.kmsKeyID ?? notSet),
             (.s3StorageClass, s.storageClass ?? "(not set: STANDARD)"),
             (.s3MultipartThresholdMB, String(s.multipartThresholdMB)),
+            (.s3Checksum, s.checksum.rawValue),
             (.awsAccessKeyID, c.accessKeyID ?? notSet),
             (.awsSecretAccessKey, c.secretAccessKey == nil ? notSet : "<redacted>"),
             (.awsSessionToken, c.sessionToken == nil ? notSet : "<redacted>"),
@@ -109,11 +112,18 @@ extension EnvironmentReader {
             }
             return value
         }
+        let checksum = string(.s3Checksum).flatMap { raw -> S3Checksum? in
+            guard let checksum = S3Checksum(rawValue: raw.trimmingWhitespace().lowercased()) else {
+                fail(.s3Checksum, raw, "must be one of: \(S3Checksum.allCases.map(\.rawValue).joined(separator: ", ")) (default sha256)")
+                return nil
+            }
+            return checksum
+        }
         return S3Settings(
             bucket: bucket, prefix: prefix, errorPrefix: errorPrefix, region: region, endpoint: endpoint,
             forcePathStyle: trueOrFalse(.s3ForcePathStyle, default: false), serverSideEncryption: sse, kmsKeyID: kmsKeyID,
             storageClass: storageClass,
-            multipartThresholdMB: integer(.s3MultipartThresholdMB, default: 16, range: 5...5120),
+            multipartThresholdMB: integer(.s3MultipartThresholdMB, default: 16, range: 5...5120), checksum: checksum ?? .sha256,
             credentials: awsCredentialSettings(home: home))
     }
 

@@ -63,3 +63,21 @@ public enum Gzip {
         return output
     }
 }
+
+/// CRC-32 (IEEE 802.3, the one gzip and S3's `x-amz-checksum-crc32` use) over zlib's `crc32`;
+/// here because this is the one file that imports zlib.
+public enum CRC32 {
+    /// The CRC-32 of `bytes`, fed to zlib in steps that fit its 32-bit length parameter.
+    public static func checksum(_ bytes: [UInt8]) -> UInt32 {
+        var crc = crc32(0, nil, 0)
+        bytes.withUnsafeBufferPointer { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let count = min(buffer.count - offset, 1 << 30)
+                crc = crc32(crc, buffer.baseAddress! + offset, UInt32(count))
+                offset += count
+            }
+        }
+        return UInt32(crc)
+    }
+}

@@ -10,6 +10,8 @@ struct S3RequestBuilderTests {
     static let body = Array("{\"id\":\"1\"}\n".utf8)
     static let bodyMD5 = "xTVAAIw27kt6D2iqNQv2tQ=="
     static let bodySHA256 = "e81e0aa57be1f0ad8b210b3e6348740e38a380365692b6d6129c53a84264ac1d"
+    /// The same SHA-256 in base64, as `x-amz-checksum-sha256` carries it.
+    static let bodySHA256Base64 = "6B4KpXvh8K2LIQs+Y0h0DjijgDZWkrbWEpxTqEJkrB0="
 
     /// Canonical request rebuilt from what the builder put on the wire (everything but
     /// `authorization` is signed), so the test sees exactly the headers S3 will see.
@@ -28,11 +30,44 @@ struct S3RequestBuilderTests {
         request.header("authorization")?.components(separatedBy: "Signature=").last
     }
 
-    @Test("PutObject with SSE-KMS, storage class and gzip signs exactly the expected headers")
+    @Test("PutObject with SSE-KMS, storage class and gzip signs exactly the expected headers, with x-amz-checksum-sha256 by default")
     func putObjectCanonicalRequest() throws {
         let builder = try S3RequestBuilder(
             bucket: "tweets-bucket", region: "us-east-1", serverSideEncryption: .kms, kmsKeyID: "alias/tweets",
             storageClass: "STANDARD_IA")
+        let request = try builder.putObject(
+            key: "raw/my file+a=b ünï.ndjson", body: Self.body, contentType: "application/x-ndjson", contentEncoding: "gzip",
+            credentials: S3Fixtures.credentials, date: S3Fixtures.date)
+        #expect(request.method == "PUT")
+        #expect(request.url == "https://tweets-bucket.s3.us-east-1.amazonaws.com/raw/my%20file%2Ba%3Db%20%C3%BCn%C3%AF.ndjson")
+        #expect(request.body == Self.body)
+        #expect(
+            try Self.canonical(request, builder: builder) == """
+                PUT
+                /raw/my%20file%2Ba%3Db%20%C3%BCn%C3%AF.ndjson
+
+                content-encoding:gzip
+                content-type:application/x-ndjson
+                host:tweets-bucket.s3.us-east-1.amazonaws.com
+                x-amz-checksum-sha256:\(Self.bodySHA256Base64)
+                x-amz-content-sha256:\(Self.bodySHA256)
+                x-amz-date:20130524T000000Z
+                x-amz-sdk-checksum-algorithm:SHA256
+                x-amz-server-side-encryption:aws:kms
+                x-amz-server-side-encryption-aws-kms-key-id:alias/tweets
+                x-amz-storage-class:STANDARD_IA
+
+                content-encoding;content-type;host;x-amz-checksum-sha256;x-amz-content-sha256;x-amz-date;x-amz-sdk-checksum-algorithm;x-amz-server-side-encryption;x-amz-server-side-encryption-aws-kms-key-id;x-amz-storage-class
+                \(Self.bodySHA256)
+                """)
+        #expect(Self.signature(request) == "c6b535f1bc8d6d8151bfe2bdc8e813efcb976c3e6c4149f6ba0b55bb83241534")
+    }
+
+    @Test("PutObject with SSE-KMS, storage class and gzip with S3_CHECKSUM=md5 signs Content-MD5 as before")
+    func putObjectCanonicalRequestWithMD5() throws {
+        let builder = try S3RequestBuilder(
+            bucket: "tweets-bucket", region: "us-east-1", serverSideEncryption: .kms, kmsKeyID: "alias/tweets",
+            storageClass: "STANDARD_IA", checksum: .md5)
         let request = try builder.putObject(
             key: "raw/my file+a=b ünï.ndjson", body: Self.body, contentType: "application/x-ndjson", contentEncoding: "gzip",
             credentials: S3Fixtures.credentials, date: S3Fixtures.date)
@@ -128,7 +163,11 @@ struct S3RequestBuilderTests {
         let bare = try plain.putObject(
             key: "k", body: [1], contentType: "application/x-ndjson", credentials: S3Fixtures.credentials, date: S3Fixtures.date)
         let names = Set(bare.headers.map(\.name))
-        #expect(names == ["host", "content-type", "content-md5", "x-amz-date", "x-amz-content-sha256", "authorization"])
+        #expect(
+            names == [
+                "host", "content-type", "x-amz-checksum-sha256", "x-amz-sdk-checksum-algorithm", "x-amz-date", "x-amz-content-sha256",
+                "authorization",
+            ])
         #expect(bare.header("content-encoding") == nil)
     }
 
@@ -142,14 +181,15 @@ struct S3RequestBuilderTests {
         #expect(request.header("x-amz-server-side-encryption") == "AES256")
     }
 
-    @Test("Content-MD5 and x-amz-content-sha256 describe the exact body")
+    @Test("with S3_CHECKSUM=md5, Content-MD5 and x-amz-content-sha256 describe the exact body and no x-amz-checksum is sent")
     func bodyIntegrityHeaders() throws {
-        let builder = try S3RequestBuilder(bucket: "b-1", region: "us-east-1")
+        let builder = try S3RequestBuilder(bucket: "b-1", region: "us-east-1", checksum: .md5)
         let request = try builder.putObject(
             key: "k", body: Self.body, contentType: "application/x-ndjson", credentials: S3Fixtures.credentials, date: S3Fixtures.date)
         #expect(request.header("content-md5") == Self.bodyMD5)
         #expect(request.header("x-amz-content-sha256") == Self.bodySHA256)
         #expect(request.header("authorization")?.contains("content-md5;") == true)
+        #expect(!request.headers.contains { $0.name.hasPrefix("x-amz-checksum") || $0.name == "x-amz-sdk-checksum-algorithm" })
     }
 
     @Test("temporary credentials add a signed x-amz-security-token")
@@ -180,7 +220,9 @@ struct S3RequestBuilderTests {
             key: "a b", uploadID: "up/1+2=", partNumber: 3, body: Self.body, credentials: S3Fixtures.credentials, date: S3Fixtures.date)
         #expect(part.method == "PUT")
         #expect(part.url == "https://b-1.s3.us-east-1.amazonaws.com/a%20b?partNumber=3&uploadId=up%2F1%2B2%3D")
-        #expect(part.header("content-md5") == Self.bodyMD5)
+        #expect(part.header("content-md5") == nil, "sha256 (the default) sends no Content-MD5")
+        #expect(part.header("x-amz-checksum-sha256") == Self.bodySHA256Base64)
+        #expect(part.header("x-amz-sdk-checksum-algorithm") == "SHA256")
         #expect(part.header("content-type") == "application/octet-stream")
         #expect(part.header("x-amz-server-side-encryption") == nil)
 
@@ -194,7 +236,9 @@ struct S3RequestBuilderTests {
             String(decoding: complete.body ?? [], as: UTF8.self)
                 == "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Part><PartNumber>1</PartNumber><ETag>\"e1\"</ETag></Part><Part><PartNumber>2</PartNumber><ETag>\"e2\"</ETag></Part></CompleteMultipartUpload>"
         )
-        #expect(complete.header("content-md5") == (try Crypto.md5Base64(complete.body ?? [])))
+        #expect(complete.header("content-md5") == nil)
+        #expect(complete.header("x-amz-checksum-sha256") == nil, "on a completion that header would mean the whole object's checksum")
+        #expect(complete.header("if-none-match") == nil)
 
         let abort = try builder.abortMultipartUpload(key: "a b", uploadID: "u1", credentials: S3Fixtures.credentials, date: S3Fixtures.date)
         #expect(abort.method == "DELETE")

@@ -37,6 +37,7 @@ struct S3SettingsTests {
         #expect(s3.serverSideEncryption == nil)
         #expect(s3.storageClass == nil)
         #expect(s3.multipartThresholdMB == 16)
+        #expect(s3.checksum == .sha256)
         #expect(s3.credentials.home == "/home/x")
         #expect(!s3.credentials.ec2MetadataDisabled)
     }
@@ -94,6 +95,7 @@ struct S3SettingsTests {
             (["S3_BUCKET": "b-1", "S3_STORAGE_CLASS": "COLD"], "S3_STORAGE_CLASS", "STANDARD_IA"),
             (["S3_BUCKET": "b-1", "S3_MULTIPART_THRESHOLD_MB": "4"], "S3_MULTIPART_THRESHOLD_MB", "from 5 to 5120"),
             (["S3_BUCKET": "b-1", "S3_FORCE_PATH_STYLE": "maybe"], "S3_FORCE_PATH_STYLE", "true or false"),
+            (["S3_BUCKET": "b-1", "S3_CHECKSUM": "sha1"], "S3_CHECKSUM", "must be one of: sha256, crc32, md5, none (default sha256)"),
             (["S3_BUCKET": "b-1", "AWS_REGION": "EU West"], "AWS_REGION", "region code"),
             (["S3_BUCKET": "b-1", "AWS_ENDPOINT_URL_S3": "localhost:9000"], "AWS_ENDPOINT_URL_S3", "http(s) URL"),
             (["S3_BUCKET": "b-1", "AWS_ACCESS_KEY_ID": "AKIA1"], "AWS_SECRET_ACCESS_KEY", "set both or neither"),
@@ -104,6 +106,19 @@ struct S3SettingsTests {
         #expect(problems.count == 1)
         #expect(problems.first?.variable == variable)
         #expect(problems.first?.allowed.contains(allowed) == true, "\(problems)")
+    }
+
+    @Test("S3_CHECKSUM takes sha256, crc32, md5 and none in any case, shows in the summary, and names a bad value")
+    func checksumSetting() throws {
+        for (raw, checksum) in [("sha256", S3Checksum.sha256), (" CRC32 ", .crc32), ("Md5", .md5), ("none", .none)] {
+            let config = try Self.config(["S3_BUCKET": "b-1", "S3_CHECKSUM": raw])
+            #expect(config.s3?.checksum == checksum)
+            #expect(config.summary.contains { $0.0 == .s3Checksum && $0.1 == checksum.rawValue })
+        }
+        let problem = try #require(Self.problems(["S3_BUCKET": "b-1", "S3_CHECKSUM": "crc32c"]).first)
+        #expect(problem.value == "crc32c")
+        #expect("\(problem)".contains("S3_CHECKSUM"))
+        #expect("\(problem)".contains("crc32c"))
     }
 
     @Test("secrets are redacted in the summary and in problems")

@@ -17,7 +17,8 @@ public enum S3Destination {
         let region = try region(for: settings)
         let requests = try S3RequestBuilder(
             bucket: settings.bucket, region: region, endpoint: settings.endpoint, forcePathStyle: settings.forcePathStyle,
-            serverSideEncryption: settings.serverSideEncryption, kmsKeyID: settings.kmsKeyID, storageClass: settings.storageClass)
+            serverSideEncryption: settings.serverSideEncryption, kmsKeyID: settings.kmsKeyID, storageClass: settings.storageClass,
+            checksum: settings.checksum)
         let chain = AWSCredentialChain.standard(settings.credentials, http: http, now: now, logger: logger)
         let client = S3Client(http: http, requests: requests, credentials: chain, logger: logger, now: now)
         let credentials = try await S3Healthcheck.run(client, region: region)

@@ -15,6 +15,9 @@ public enum S3Operation: String, Sendable {
     case abortMultipartUpload = "AbortMultipartUpload"
     case listObjectsV2 = "ListObjectsV2"
     case getObject = "GetObject"
+    case headObject = "HeadObject"
+    case deleteObject = "DeleteObject"
+    case listMultipartUploads = "ListMultipartUploads"
 
     /// The IAM action that allows it.
     public var permission: String {
@@ -22,9 +25,14 @@ public enum S3Operation: String, Sendable {
         case .putObject, .createMultipartUpload, .uploadPart, .completeMultipartUpload: "s3:PutObject"
         case .abortMultipartUpload: "s3:AbortMultipartUpload"
         case .listObjectsV2: "s3:ListBucket"
-        case .getObject: "s3:GetObject"
+        case .getObject, .headObject: "s3:GetObject"
+        case .deleteObject: "s3:DeleteObject"
+        case .listMultipartUploads: "s3:ListBucketMultipartUploads"
         }
     }
+
+    /// Authorised on the bucket (`arn:aws:s3:::bucket`) rather than its objects (`.../*`).
+    var isBucketOperation: Bool { self == .listObjectsV2 || self == .listMultipartUploads }
 }
 
 /// An S3 call that failed: which call, on which bucket and key, S3's error code, message and
@@ -37,6 +45,8 @@ public struct S3Error: Error, Sendable, CustomStringConvertible, AWSServiceError
         case transport(kind: HTTPTransportError.Kind, message: String)
         /// An answer S3 would not send (no `UploadId`, no `ETag`).
         case malformedResponse(String)
+        /// S3 completed a multipart upload with another checksum than its parts add up to.
+        case checksumMismatch(sent: String, stored: String)
     }
 
     public var operation: S3Operation
@@ -64,18 +74,34 @@ public struct S3Error: Error, Sendable, CustomStringConvertible, AWSServiceError
         return nil
     }
 
-    /// Worth trying again with the same request: throttling, S3-side errors, lost connections.
+    /// Worth trying again with the same request: throttling, S3-side errors, lost connections,
+    /// and a body S3 received altered (its checksum did not match): that one is resent, never
+    /// accepted.
     public var isRetryable: Bool {
         switch failure {
         case .response(let response):
             if [500, 502, 503, 504, 429].contains(response.status) { return true }
-            return Self.retryableCodes.contains(code ?? "")
+            return Self.retryableCodes.contains(code ?? "") || meansChecksumMismatch
         case .transport(let kind, _):
             return kind == .timedOut || kind == .connectionDropped || kind == .connectionFailed
-        case .malformedResponse:
+        case .malformedResponse, .checksumMismatch:
             return false
         }
     }
+
+    /// S3 computed another checksum of the body than the request carried: `BadDigest`,
+    /// `XAmzContentSHA256Mismatch`, or an `InvalidRequest` whose message says the checksum did
+    /// not match (how S3 reports a wrong `x-amz-checksum-*` on some requests).
+    public var meansChecksumMismatch: Bool {
+        if case .checksumMismatch = failure { return true }
+        guard case .response(let response) = failure else { return false }
+        if code == "BadDigest" || code == "XAmzContentSHA256Mismatch" { return true }
+        guard code == "InvalidRequest", let message = response.message?.lowercased() else { return false }
+        return message.containsText("checksum") && (message.containsText("did not match") || message.containsText("does not match"))
+    }
+
+    /// A conditional write S3 refused: `If-None-Match: *` found an object, or `If-Match` another ETag.
+    public var meansPreconditionFailed: Bool { status == 412 || code == "PreconditionFailed" }
 
     var meansExpiredCredentials: Bool { ["ExpiredToken", "TokenRefreshRequired"].contains(code) }
 
@@ -105,6 +131,8 @@ public struct S3Error: Error, Sendable, CustomStringConvertible, AWSServiceError
             text += message
         case .malformedResponse(let reason):
             text += reason
+        case .checksumMismatch(let sent, let stored):
+            text += "S3 stored the object with the checksum \(stored), but its parts as sent add up to \(sent)"
         }
         if let hint { text += ". " + hint }
         return text
@@ -115,7 +143,10 @@ public struct S3Error: Error, Sendable, CustomStringConvertible, AWSServiceError
         if case .transport = failure {
             return "Check the network path to S3 and AWS_ENDPOINT_URL_S3; the records stay buffered and the write is retried"
         }
-        let bucketARN = "arn:aws:s3:::\(bucket)" + (operation == .listObjectsV2 ? "" : "/*")
+        if meansChecksumMismatch {
+            return "The body S3 received is not the one sent (changed on the way): it is not kept and the write is retried"
+        }
+        let bucketARN = "arn:aws:s3:::\(bucket)" + (operation.isBucketOperation ? "" : "/*")
         switch code ?? "" {
         case "AccessDenied":
             return "The credentials are not allowed to do this: the IAM policy needs \(operation.permission) on \(bucketARN)"
