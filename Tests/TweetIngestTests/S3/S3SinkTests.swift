@@ -86,9 +86,10 @@ struct S3SinkTests {
         #expect(requests[1].body == Array(object.body[0..<(5 * mib)]))
         #expect(requests[3].body == Array(object.body[(5 * mib)...]))
         let completion = String(decoding: requests[4].body ?? [], as: UTF8.self)
+        let sums = [requests[1].body, requests[3].body].map { S3Checksum.sha256.value($0 ?? [])! }
         #expect(
             completion.contains(
-                "<Part><PartNumber>1</PartNumber><ETag>\"etag-1\"</ETag></Part><Part><PartNumber>2</PartNumber><ETag>\"etag-2\"</ETag></Part>"
+                "<Part><PartNumber>1</PartNumber><ETag>\"etag-1\"</ETag><ChecksumSHA256>\(sums[0])</ChecksumSHA256></Part><Part><PartNumber>2</PartNumber><ETag>\"etag-2\"</ETag><ChecksumSHA256>\(sums[1])</ChecksumSHA256></Part>"
             ))
     }
 
