@@ -109,6 +109,25 @@ data "aws_iam_policy_document" "task" {
     ]
   }
 
+  # Start-up recovery rolls back a batch a crash left half written: it deletes that batch's
+  # data or error object. Never the checkpoint, which is only ever overwritten.
+  statement {
+    sid     = "RemoveOwnPartialBatches"
+    actions = ["s3:DeleteObject"]
+    resources = [
+      "${local.bucket_arn}/${each.value.prefix}*",
+      "${local.bucket_arn}/${var.error_prefix}*",
+    ]
+  }
+
+  # Start-up recovery lists the multipart uploads a crash left unfinished (ListMultipartUploads
+  # with the batch's key as prefix) to abort them; the action exists only on the bucket.
+  statement {
+    sid       = "FindUnfinishedUploads"
+    actions   = ["s3:ListBucketMultipartUploads"]
+    resources = [local.bucket_arn]
+  }
+
   # HeadBucket (the start-up check) is authorised by s3:ListBucket, and so is the 404 (rather
   # than 403) that tells "no checkpoint yet" apart from "access denied"; neither request
   # carries an s3:prefix, so the permission cannot be narrowed by prefix.

@@ -50,6 +50,26 @@ run "task_role_is_scoped_to_the_stream" {
     error_message = "object actions must be exactly put, get and the multipart clean-up"
   }
   assert {
+    condition = toset(flatten([for s in jsondecode(data.aws_iam_policy_document.task["brexit"].json).Statement : s.Resource if s.Sid == "RemoveOwnPartialBatches"])) == toset([
+      "arn:aws:s3:::acme-tweet-ingest-test/tweets/brexit/*",
+      "arn:aws:s3:::acme-tweet-ingest-test/errors/*",
+    ]) && flatten([for s in jsondecode(data.aws_iam_policy_document.task["brexit"].json).Statement : s.Action if s.Sid == "RemoveOwnPartialBatches"]) == ["s3:DeleteObject"]
+    error_message = "recovery may delete only the stream's data and error objects, never its checkpoint"
+  }
+  assert {
+    condition = [for s in jsondecode(data.aws_iam_policy_document.task["brexit"].json).Statement : [s.Action, s.Resource] if s.Sid == "FindUnfinishedUploads"] == [
+      ["s3:ListBucketMultipartUploads", "arn:aws:s3:::acme-tweet-ingest-test"],
+    ]
+    error_message = "listing unfinished uploads needs s3:ListBucketMultipartUploads on the bucket alone"
+  }
+  assert {
+    condition = toset([for a in flatten([for s in jsondecode(data.aws_iam_policy_document.task["brexit"].json).Statement : s.Action]) : a if startswith(a, "s3:")]) == toset([
+      "s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts", "s3:DeleteObject",
+      "s3:ListBucketMultipartUploads", "s3:ListBucket",
+    ])
+    error_message = "the task role has exactly the S3 actions the daemon uses"
+  }
+  assert {
     condition     = alltrue([for s in jsondecode(data.aws_iam_policy_document.task["brexit"].json).Statement : s.Effect == "Allow" && !contains(flatten([s.Action]), "s3:*") && !contains(flatten([s.Resource]), "*")])
     error_message = "no wildcard action or resource in the task role"
   }
