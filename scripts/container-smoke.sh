@@ -19,7 +19,8 @@
 #   SMOKE_SCRATCH_PATH  SwiftPM scratch path for the static build (default .build-static)
 #   SMOKE_CACHE_DIR     where the base tarball is kept (default ~/.cache/tweet-ingest)
 #   SMOKE_REFRESH_BASE  1: debootstrap again even if the cached base is younger than 7 days
-#   SMOKE_MIRROR        Debian mirror (default http://deb.debian.org/debian)
+#   SMOKE_MIRROR        Debian mirror to debootstrap from (default: the one this host's apt uses,
+#                       see apt_debian_mirrors; its security archive is taken as MIRROR-security)
 #   SMOKE_KEEP          1: keep the built images and the output folders (for debugging)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,6 +29,100 @@ repo=$PWD
 started_at=$(date +%s)
 say() { printf 'smoke: %s\n' "$*"; }
 fail() { printf 'smoke: FAIL: %s\n' "$*" >&2; exit 1; }
+
+# ---------------------------------------------------------------------------------------------
+# The Debian mirror: the one this host's apt already uses, so the script names no host
+# ---------------------------------------------------------------------------------------------
+# Debian release names a suite may carry; a source with none of them is not Debian's archive
+# (Ubuntu, a vendor's repository) and is never used.
+debian_releases='buster bullseye bookworm trixie forky duke sid oldstable stable testing unstable'
+
+# apt_source_entries DIR: "URI SUITE" for every enabled `deb` source with the component main
+# in DIR/sources.list, DIR/sources.list.d/*.list (one-line format) and DIR/sources.list.d/*.sources
+# (deb822), in apt's order. Only http, https and file URIs (what debootstrap can fetch from).
+apt_source_entries() {
+  local dir=$1 files=()
+  [ -f "$dir/sources.list" ] && files+=("$dir/sources.list")
+  local file
+  for file in "$dir"/sources.list.d/*.list "$dir"/sources.list.d/*.sources; do
+    [ -f "$file" ] && files+=("$file")
+  done
+  [ ${#files[@]} -gt 0 ] || return 0
+  awk '
+    function emit(types, uris, suites, components, enabled,   t, u, s, c, nt, nu, ns, nc, i, j, deb, main) {
+      if (tolower(enabled) == "no" || tolower(enabled) == "false") return
+      nt = split(types, t, /[ \t]+/); nc = split(components, c, /[ \t]+/)
+      for (i = 1; i <= nt; i++) if (t[i] == "deb") deb = 1
+      for (i = 1; i <= nc; i++) if (c[i] == "main") main = 1
+      if (!deb || !main) return
+      nu = split(uris, u, /[ \t]+/); ns = split(suites, s, /[ \t]+/)
+      for (i = 1; i <= nu; i++) {
+        if (u[i] !~ /^(https?:\/\/|file:\/)/) continue
+        sub(/\/+$/, "", u[i])
+        for (j = 1; j <= ns; j++) if (s[j] != "") print u[i], s[j]
+      }
+    }
+    function flush() {
+      if (stanza) emit(f["types"], f["uris"], f["suites"], f["components"], f["enabled"])
+      delete f; stanza = 0; key = ""
+    }
+    FNR == 1 { flush(); deb822 = FILENAME ~ /\.sources$/ }
+    deb822 {
+      if ($0 ~ /^[ \t]*#/) next
+      if ($0 ~ /^[ \t]*$/) { flush(); next }
+      if ($0 ~ /^[ \t]/ && key != "") { f[key] = f[key] " " $0; next }
+      colon = index($0, ":")
+      if (colon == 0) next
+      key = tolower(substr($0, 1, colon - 1)); f[key] = substr($0, colon + 1); stanza = 1
+      gsub(/^[ \t]+|[ \t]+$/, "", f[key])
+      next
+    }
+    {
+      line = $0; sub(/#.*/, "", line)
+      gsub(/\[[^]]*\]/, " ", line)  # [ arch=amd64 signed-by=... ]
+      n = split(line, w, /[ \t]+/); k = 0
+      for (i = 1; i <= n; i++) if (w[i] != "") v[++k] = w[i]
+      if (k < 4) next
+      components = v[4]; for (i = 5; i <= k; i++) components = components " " v[i]
+      emit(v[1], v[2], v[3], components, "yes")
+    }
+    END { flush() }
+  ' "${files[@]}"
+}
+
+# apt_debian_mirrors DIR: "ARCHIVE SECURITY": the first Debian archive in DIR's sources (a suite
+# bookworm, else any Debian release) and the first Debian security archive (a suite
+# RELEASE-security), SECURITY being ARCHIVE-security when the sources name none. Exit 1, saying
+# what was looked at, when no Debian archive is there.
+apt_debian_mirrors() {
+  local dir=$1 entries archive="" security="" uri suite release
+  entries=$(apt_source_entries "$dir")
+  while read -r uri suite; do
+    [ -n "$uri" ] || continue
+    [ "$suite" = bookworm ] && { archive=$uri; break; }
+  done <<<"$entries"
+  while [ -z "$archive" ] && read -r uri suite; do
+    for release in $debian_releases; do [ "$suite" = "$release" ] && { archive=$uri; break; }; done
+  done <<<"$entries"
+  while [ -z "$security" ] && read -r uri suite; do
+    for release in $debian_releases; do
+      if [ "$suite" = "$release-security" ] || [ "$suite" = "$release/updates" ]; then security=$uri; break; fi
+    done
+  done <<<"$entries"
+  if [ -z "$archive" ]; then
+    printf 'smoke: FAIL: no Debian archive (an enabled "deb" source with component main and a suite among: %s) in %s/sources.list or %s/sources.list.d/*.list, *.sources; set SMOKE_MIRROR to a Debian mirror URL\n' \
+      "$debian_releases" "$dir" "$dir" >&2
+    return 1
+  fi
+  printf '%s %s\n' "$archive" "${security:-${archive%/debian}/debian-security}"
+}
+
+# `container-smoke.sh --apt-mirrors [DIR]` prints what apt_debian_mirrors finds (default
+# /etc/apt) and exits: the script's tests call it, and so can a user wondering what it will use.
+if [ "${1:-}" = --apt-mirrors ]; then
+  apt_debian_mirrors "${2:-/etc/apt}"
+  exit
+fi
 
 [ "$(id -u)" -eq 0 ] || fail "needs root (debootstrap and rootful podman); run it with sudo"
 command -v apt-get >/dev/null || fail "needs a Debian or Ubuntu host (apt-get, debootstrap)"
@@ -43,6 +138,25 @@ if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]} (apt)"
   timeout 300 apt-get update -qq
   DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# The base is made again when it is missing, older than 7 days or SMOKE_REFRESH_BASE=1; only
+# then is a mirror needed, and it is found before the long build below.
+cache=${SMOKE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/tweet-ingest}
+base_tar="$cache/debian-bookworm-minbase.tar"
+mkdir -p "$cache"
+need_base=""
+if [ "${SMOKE_REFRESH_BASE:-0}" = 1 ] || [ -z "$(find "$base_tar" -mtime -7 2>/dev/null)" ]; then
+  need_base=1
+  if [ -n "${SMOKE_MIRROR:-}" ]; then
+    mirror=${SMOKE_MIRROR%/}
+    security_mirror=${mirror%/debian}/debian-security
+    say "mirror: $mirror (SMOKE_MIRROR)"
+  else
+    mirrors=$(apt_debian_mirrors /etc/apt) || exit 1
+    read -r mirror security_mirror <<<"$mirrors"
+    say "mirror: $mirror, security: $security_mirror (this host's apt sources)"
+  fi
 fi
 
 tag="smoke-$$"
@@ -97,16 +211,11 @@ fi
 # ---------------------------------------------------------------------------------------------
 # Base image: Debian bookworm minbase (what debian:bookworm-slim is made from)
 # ---------------------------------------------------------------------------------------------
-cache=${SMOKE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/tweet-ingest}
-mirror=${SMOKE_MIRROR:-http://deb.debian.org/debian}
-base_tar="$cache/debian-bookworm-minbase.tar"
-mkdir -p "$cache"
-if [ "${SMOKE_REFRESH_BASE:-0}" = 1 ] || [ -z "$(find "$base_tar" -mtime -7 2>/dev/null)" ]; then
+if [ -n "$need_base" ]; then
   say "debootstrap bookworm (minbase) from $mirror"
   rootfs="$work/rootfs"
   timeout 900 debootstrap --variant=minbase bookworm "$rootfs" "$mirror" >"$work/debootstrap.log" 2>&1 \
     || { tail -n 20 "$work/debootstrap.log" >&2; fail "debootstrap failed (log above)"; }
-  security_mirror=${mirror%/debian}/debian-security
   cat >"$rootfs/etc/apt/sources.list" <<EOF
 deb $mirror bookworm main
 deb $mirror bookworm-updates main
