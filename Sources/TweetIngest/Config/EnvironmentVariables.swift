@@ -57,6 +57,11 @@ public enum EnvironmentVariable: String, CaseIterable, Sendable {
     case awsContainerAuthorizationTokenFile = "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"
     case awsEC2MetadataDisabled = "AWS_EC2_METADATA_DISABLED"
     case awsEC2MetadataServiceEndpoint = "AWS_EC2_METADATA_SERVICE_ENDPOINT"
+    case awsWebIdentityTokenFile = "AWS_WEB_IDENTITY_TOKEN_FILE"
+    case awsRoleARN = "AWS_ROLE_ARN"
+    case awsRoleSessionName = "AWS_ROLE_SESSION_NAME"
+    case awsEndpointURLSTS = "AWS_ENDPOINT_URL_STS"
+    case awsEndpointURLSSO = "AWS_ENDPOINT_URL_SSO"
 
     // Firehose destination (SINK=firehose); region and credentials as for S3.
     case firehoseStreamName = "FIREHOSE_STREAM_NAME"

@@ -150,7 +150,13 @@ extension EnvironmentReader {
             containerRelativeURI: trimmedS3Value(.awsContainerCredentialsRelativeURI), containerFullURI: fullURI,
             containerAuthorizationToken: string(.awsContainerAuthorizationToken).map(Secret.init),
             containerAuthorizationTokenFile: trimmedS3Value(.awsContainerAuthorizationTokenFile),
-            ec2MetadataDisabled: trueOrFalse(.awsEC2MetadataDisabled, default: false), ec2MetadataEndpoint: metadataEndpoint)
+            ec2MetadataDisabled: trueOrFalse(.awsEC2MetadataDisabled, default: false), ec2MetadataEndpoint: metadataEndpoint,
+            webIdentityTokenFile: trimmedS3Value(.awsWebIdentityTokenFile), roleARN: trimmedS3Value(.awsRoleARN),
+            roleSessionName: trimmedS3Value(.awsRoleSessionName),
+            region: [trimmedS3Value(.awsRegion), trimmedS3Value(.awsDefaultRegion)].compactMap { $0 }.first {
+                SigV4Signer.isScopeComponent($0)
+            },
+            stsEndpoint: s3EndpointURL(.awsEndpointURLSTS), ssoEndpoint: s3EndpointURL(.awsEndpointURLSSO))
     }
 
     private func trimmedS3Value(_ variable: EnvironmentVariable) -> String? {

@@ -58,10 +58,10 @@ struct S3CredentialChainTests {
         #expect(files.calls == 1)
     }
 
-    @Test("the standard chain's order is environment, shared files, container, instance metadata")
+    @Test("the standard chain's order is environment, web identity, shared files, container, instance metadata")
     func standardOrder() {
         let names = AWSCredentialSettings().providers(http: ScriptedS3Client()).map(\.name)
-        #expect(names == ["environment", "shared files", "container", "instance metadata"])
+        #expect(names == ["environment", "web identity", "shared files", "container", "instance metadata"])
     }
 
     @Test("a configured but broken provider stops the chain with its error")

@@ -133,7 +133,7 @@ struct S3CredentialProviderTests {
         }
     }
 
-    @Test("shared files: a profile with only one key or with SSO is reported, never skipped")
+    @Test("shared files: a profile with only one key or with an SSO session that is not there is reported, never skipped")
     func sharedBrokenProfiles() async throws {
         let home = try S3TemporaryHome(credentials: Self.credentialsFile, config: Self.configFile)
         await #expect {
@@ -144,7 +144,7 @@ struct S3CredentialProviderTests {
         await #expect {
             try await SharedFileCredentialProvider(profile: "sso", files: home.files()).lookup()
         } throws: { error in
-            "\(error)".contains("uses sso_session, which tweet-ingest does not support")
+            "\(error)".contains("has sso_session = my-sso but") && "\(error)".contains("has no [sso-session my-sso] section")
         }
     }
 

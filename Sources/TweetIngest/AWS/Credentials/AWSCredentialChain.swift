@@ -27,11 +27,11 @@ public actor AWSCredentialChain {
         self.logger = logger
     }
 
-    /// The standard chain: environment, shared files, container, EC2 instance metadata.
+    /// The standard chain: environment, web identity, shared files, container, EC2 instance metadata.
     public static func standard(
         _ settings: AWSCredentialSettings, http: any HTTPClient, now: @escaping @Sendable () -> Date, logger: Logger
     ) -> AWSCredentialChain {
-        AWSCredentialChain(providers: settings.providers(http: http), now: now, logger: logger)
+        AWSCredentialChain(providers: settings.providers(http: http, now: now), now: now, logger: logger)
     }
 
     /// Credentials to sign a request with now.

@@ -10,6 +10,8 @@ public struct AWSSharedConfigFiles: Sendable {
     public let credentials: [String: [String: String]]?
     /// Sections of the config file, by profile name (`profile ` removed).
     public let config: [String: [String: String]]?
+    /// `[sso-session NAME]` sections of the config file, by name.
+    public let ssoSessions: [String: [String: String]]?
 
     /// Reads both files; a missing file reads as nil. Explicit paths win over `home`'s `.aws/`.
     public init(
@@ -20,7 +22,15 @@ public struct AWSSharedConfigFiles: Sendable {
         credentialsPath = Self.expandingTilde(credentialsFile ?? base + "credentials", home: home)
         configPath = Self.expandingTilde(configFile ?? base + "config", home: home)
         credentials = readFile(credentialsPath).map { Self.parse($0) }
-        config = readFile(configPath).map { text in
+        let configText = readFile(configPath)
+        ssoSessions = configText.map { text in
+            var sessions: [String: [String: String]] = [:]
+            for (section, values) in Self.parse(text) where section.hasPrefix("sso-session ") {
+                sessions[section.dropFirst("sso-session ".count).trimmingWhitespace()] = values
+            }
+            return sessions
+        }
+        config = configText.map { text in
             var profiles: [String: [String: String]] = [:]
             for (section, values) in Self.parse(text) {
                 if section == "default" {
