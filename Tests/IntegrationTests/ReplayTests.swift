@@ -57,6 +57,26 @@ struct ReplayTests {
         }
     }
 
+    @Test func replayWithoutATerminalLogsItsProgressAndNoBar() throws {
+        let output = try Paths.temporaryDirectory("replay-progress")
+        let files = try FileManager.default.contentsOfDirectory(atPath: Paths.twitterFixtures)
+            .filter { $0.hasPrefix("twarc_search_recent_") }.sorted().map { Paths.twitterFixtures + "/" + $0 }
+        let size = try files.reduce(0) { $0 + (try FileManager.default.attributesOfItem(atPath: $1)[.size] as? Int ?? 0) }
+        // stdout and stderr are pipes here: a log line every 5 s, and always one at the end.
+        let (status, process) = try TweetIngest.run(
+            ["replay"] + files, environment: TweetIngest.environment(api: nil, outputDir: output, extra: ["LOG_FORMAT": "json"]))
+        #expect(status == 0, "\(process.allOutput)")
+        let progress = process.lines.compactMap { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+        }.filter { $0["message"] as? String == "replay progress" }
+        let last = try #require(progress.last, "no progress line in \(process.allOutput)")
+        #expect(last["level"] as? String == "info")
+        #expect(last["replay.bytes_read"] as? String == "\(size)" && last["replay.bytes_total"] as? String == "\(size)")
+        #expect(last["replay.pages"] as? String == "\(files.count)" && last["replay.records"] as? String == "\(files.count * 100)")
+        #expect(last["replay.seconds_left"] as? String == "0")
+        #expect(!process.standardError.contains("\r"), "a bar was drawn on stderr, which is not a terminal")
+    }
+
     @Test func replayOfAMissingFileFailsWithItsName() throws {
         let output = try Paths.temporaryDirectory("replay-missing")
         let (status, process) = try TweetIngest.run(

@@ -23,16 +23,35 @@ public struct Replayer<C: Clock>: Sendable where C.Duration == Duration {
     public let query: String?
     public let logger: Logger
     public let now: @Sendable () -> Date
+    public let progress: ReplayProgressOptions
 
-    public init(pipeline: Pipeline<C>, query: String?, logger: Logger, now: @escaping @Sendable () -> Date) {
+    public init(
+        pipeline: Pipeline<C>, query: String?, logger: Logger, now: @escaping @Sendable () -> Date,
+        progress: ReplayProgressOptions = .automatic()
+    ) {
         self.pipeline = pipeline
         self.query = query
         self.logger = logger
         self.now = now
+        self.progress = progress
     }
 
     public func replay(files: [String]) async throws -> ReplaySummary {
         var summary = ReplaySummary()
+        var reporter = ReplayProgressReporter(options: progress, logger: logger, totalBytes: Self.totalSize(of: files))
+        do {
+            try await replay(files: files, into: &summary, reporter: &reporter)
+        } catch {
+            reporter.abandon()
+            throw error
+        }
+        try await pipeline.flushAll(reason: "end-of-replay")
+        reporter.finish(pages: summary.pages + summary.malformedPages, records: summary.records)
+        summary.objects = await pipeline.deliveredObjects
+        return summary
+    }
+
+    private func replay(files: [String], into summary: inout ReplaySummary, reporter: inout ReplayProgressReporter) async throws {
         for file in files {
             let fd = open(file, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else {
@@ -54,11 +73,21 @@ public struct Replayer<C: Clock>: Sendable where C.Duration == Duration {
                     try await take(page, location: "\(file):\(pageNumber)", summary: &summary)
                 }
                 if count == 0 { break }
+                reporter.update(read: count, pages: summary.pages + summary.malformedPages, records: summary.records)
             }
         }
-        try await pipeline.flushAll(reason: "end-of-replay")
-        summary.objects = await pipeline.deliveredObjects
-        return summary
+    }
+
+    /// The files' sizes added up, for the percentage and time left; nil when one is not a
+    /// regular file (a pipe, /dev/stdin) or cannot be read (opening it reports why).
+    static func totalSize(of files: [String]) -> Int64? {
+        var total: Int64 = 0
+        for file in files {
+            var status = stat()
+            guard stat(file, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return nil }
+            total += Int64(status.st_size)
+        }
+        return total
     }
 
     private func take(_ page: [UInt8], location: String, summary: inout ReplaySummary) async throws {

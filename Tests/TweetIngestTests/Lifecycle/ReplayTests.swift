@@ -16,7 +16,7 @@ struct ReplayTests {
         let paths = try files.map { try directory.write($0.bytes, to: $0.name) }
         let sink = FakeSink()
         let pipeline = Pipeline(delivery: .fake(sink: sink), maxBytes: 5 * 1024 * 1024, interval: .seconds(300), clock: ManualClock())
-        let replayer = Replayer(pipeline: pipeline, query: nil, logger: silentLogger, now: { FakeWallClock.start })
+        let replayer = Replayer(pipeline: pipeline, query: nil, logger: silentLogger, now: { FakeWallClock.start }, progress: .off)
         return Run(summary: try await replayer.replay(files: paths), sink: sink)
     }
 
@@ -74,7 +74,7 @@ struct ReplayTests {
 
     @Test func missingFileIsAnErrorNamingIt() async throws {
         let pipeline = Pipeline(delivery: .fake(sink: FakeSink()), maxBytes: 1024, interval: .seconds(300), clock: ManualClock())
-        let replayer = Replayer(pipeline: pipeline, query: nil, logger: silentLogger, now: { FakeWallClock.start })
+        let replayer = Replayer(pipeline: pipeline, query: nil, logger: silentLogger, now: { FakeWallClock.start }, progress: .off)
         let error = try await #require(throws: ReplayError.self) { try await replayer.replay(files: ["/nonexistent/pages.jsonl"]) }
         #expect(error.description.contains("/nonexistent/pages.jsonl"))
     }
