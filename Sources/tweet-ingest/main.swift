@@ -62,6 +62,11 @@ struct CheckConfig: AsyncParsableCommand {
         let (config, _) = try start(quiet: true)
         for warning in config.warnings { print("warning: \(warning)") }
         for (variable, value) in config.summary { print("\(variable.rawValue)=\(value)") }
+        if let credentials = config.sink == .s3 ? config.s3?.credentials : config.sink == .firehose ? config.firehose?.credentials : nil {
+            let outcome = await CredentialCheck.run(credentials, http: CurlHTTPClient())
+            print(outcome.line)
+            if let error = outcome.error { throw ExitCode(ExitStatus.code(for: error)) }
+        }
     }
 }
 

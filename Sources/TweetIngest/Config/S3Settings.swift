@@ -63,6 +63,11 @@ public struct S3Settings: Sendable {
             (.awsContainerAuthorizationTokenFile, c.containerAuthorizationTokenFile ?? notSet),
             (.awsEC2MetadataDisabled, String(c.ec2MetadataDisabled)),
             (.awsEC2MetadataServiceEndpoint, c.ec2MetadataEndpoint ?? "(not set: http://169.254.169.254)"),
+            (.awsWebIdentityTokenFile, c.webIdentityTokenFile ?? notSet),
+            (.awsRoleARN, c.roleARN ?? notSet),
+            (.awsRoleSessionName, c.roleSessionName ?? "(not set: tweet-ingest-<unix time>)"),
+            (.awsEndpointURLSTS, c.stsEndpoint?.description ?? "(not set: https://sts.\(c.stsRegion).amazonaws.com)"),
+            (.awsEndpointURLSSO, c.ssoEndpoint?.description ?? "(not set: https://portal.sso.<sso_region>.amazonaws.com)"),
         ]
     }
 }
