@@ -93,13 +93,22 @@ struct CredentialsProcessTests {
         }
     }
 
+    @Test("a command that hangs is killed after the timeout, and the error says so")
+    func hangingCommand() async throws {
+        let started = Date()
+        await #expect {
+            try await PosixCredentialProcessRunner(timeoutSeconds: 1).run(["/bin/sh", "-c", "sleep 30"])
+        } throws: { ($0 as? CredentialProcessLaunchError)?.reason == "it did not finish within 1 s and was killed" }
+        #expect(Date().timeIntervalSince(started) < 10)
+    }
+
     @Test("a missing program, an unterminated quote and bad output are errors naming the profile")
     func otherFailures() async throws {
         let home = try S3TemporaryHome()
         await #expect {
             try await Self.provider(home, command: "/nonexistent/helper --x").lookup()
         } throws: {
-            "\($0)".contains("credential_process of profile \"proc\": /nonexistent/helper could not be started: No such file or directory")
+            "\($0)".contains("credential_process of profile \"proc\": /nonexistent/helper failed to run: No such file or directory")
         }
         await #expect {
             try await Self.provider(home, command: "helper 'open").lookup()

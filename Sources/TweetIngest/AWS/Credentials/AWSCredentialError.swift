@@ -16,7 +16,8 @@ public enum AWSCredentialError: Error, Sendable, Equatable, CustomStringConverti
             return "AWS credentials from \(provider) are not usable: \(reason)"
         case .noneFound(let tried):
             return "no AWS credentials found. Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
-                + "a profile in ~/.aws/credentials (AWS_PROFILE), or run with an ECS task role or "
+                + "AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN, a profile in ~/.aws/config or ~/.aws/credentials "
+                + "(AWS_PROFILE: keys, role_arn, sso_session or credential_process), or run with an ECS task role or "
                 + "EC2 instance role. Tried: " + tried.joined(separator: "; ")
         case .expired(let source, let expiredAt, let refreshError):
             return "the temporary AWS credentials from \(source) expired at "

@@ -23,7 +23,7 @@ struct CredentialProcess: Sendable {
         do {
             output = try await runner.run(arguments)
         } catch let error as CredentialProcessLaunchError {
-            throw fail("\(program) could not be started: \(error.reason)")
+            throw fail("\(program) failed to run: \(error.reason)")
         }
         guard output.exitStatus == 0 else {
             var stderr = String(decoding: output.standardError, as: UTF8.self).trimmingWhitespace()

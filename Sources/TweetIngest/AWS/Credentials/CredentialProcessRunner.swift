@@ -39,14 +39,20 @@ public protocol CredentialProcessRunning: Sendable {
 public struct PosixCredentialProcessRunner: CredentialProcessRunning {
     /// Output beyond this is an error: a credentials document is a few kilobytes.
     public static let outputLimit = 1 << 20
+    /// A command still running after this is killed: a refresh must not hang the daemon.
+    public let timeoutSeconds: Int
 
-    public init() {}
-
-    public func run(_ arguments: [String]) async throws -> CredentialProcessOutput {
-        try await Task.detached { try Self.spawnAndWait(arguments) }.value
+    public init(timeoutSeconds: Int = 60) {
+        self.timeoutSeconds = timeoutSeconds
     }
 
-    static func spawnAndWait(_ arguments: [String]) throws(CredentialProcessLaunchError) -> CredentialProcessOutput {
+    /// Blocks one thread of the pool while the command runs (rarely: once per credentials lifetime).
+    public func run(_ arguments: [String]) async throws -> CredentialProcessOutput {
+        let timeout = timeoutSeconds
+        return try await Task.detached { try Self.spawnAndWait(arguments, timeoutSeconds: timeout) }.value
+    }
+
+    static func spawnAndWait(_ arguments: [String], timeoutSeconds: Int) throws(CredentialProcessLaunchError) -> CredentialProcessOutput {
         var outPipe: [Int32] = [-1, -1]
         var errPipe: [Int32] = [-1, -1]
         guard pipe(&outPipe) == 0 else { throw CredentialProcessLaunchError(reason: "pipe: \(errnoText())") }
@@ -77,10 +83,24 @@ public struct PosixCredentialProcessRunner: CredentialProcessRunning {
         var stdout: [UInt8] = []
         var stderr: [UInt8] = []
         var tooLong = false
+        var timedOut = false
+        var deadline = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &deadline)
+        let end = Int(deadline.tv_sec) * 1000 + Int(deadline.tv_nsec) / 1_000_000 + timeoutSeconds * 1000
         var fds = [pollfd(fd: outPipe[0], events: Int16(POLLIN), revents: 0), pollfd(fd: errPipe[0], events: Int16(POLLIN), revents: 0)]
         var buffer = [UInt8](repeating: 0, count: 16384)
         while fds.contains(where: { $0.fd >= 0 }) {
-            if poll(&fds, nfds_t(fds.count), -1) < 0 {
+            var now = timespec()
+            clock_gettime(CLOCK_MONOTONIC, &now)
+            let left = end - (Int(now.tv_sec) * 1000 + Int(now.tv_nsec) / 1_000_000)
+            let ready = left > 0 ? poll(&fds, nfds_t(fds.count), Int32(min(left, Int(Int32.max)))) : 0
+            if ready == 0 {
+                timedOut = true
+                kill(pid, SIGKILL)
+                for index in fds.indices where fds[index].fd >= 0 { close(fds[index].fd) }
+                break
+            }
+            if ready < 0 {
                 if errno == EINTR { continue }
                 break
             }
@@ -103,6 +123,7 @@ public struct PosixCredentialProcessRunner: CredentialProcessRunning {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0, errno == EINTR {}
         if tooLong { throw CredentialProcessLaunchError(reason: "it wrote more than \(outputLimit) bytes") }
+        if timedOut { throw CredentialProcessLaunchError(reason: "it did not finish within \(timeoutSeconds) s and was killed") }
         let signal = status & 0x7f
         if signal != 0 {
             return CredentialProcessOutput(exitStatus: -1, signal: signal, standardOutput: stdout, standardError: stderr)
