@@ -96,6 +96,9 @@ public struct FirehoseSettings: Sendable {
             (.awsContainerCredentialsRelativeURI, c.containerRelativeURI ?? "(not set)"),
             (.awsContainerCredentialsFullURI, c.containerFullURI.map(ContainerCredentialProvider.withoutQuery) ?? "(not set)"),
             (.awsEC2MetadataDisabled, String(c.ec2MetadataDisabled)),
+            (.awsWebIdentityTokenFile, c.webIdentityTokenFile ?? "(not set)"),
+            (.awsRoleARN, c.roleARN ?? "(not set)"),
+            (.awsEndpointURLSTS, c.stsEndpoint?.description ?? "(not set: https://sts.\(c.stsRegion).amazonaws.com)"),
         ]
     }
 }
