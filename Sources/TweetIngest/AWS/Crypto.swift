@@ -21,6 +21,12 @@ public enum Crypto {
         sha256(Array(string.utf8))
     }
 
+    /// SHA-1 of `data` (`EVP_Digest`): only for names others derive with it (the AWS SSO token
+    /// cache), never for integrity.
+    public static func sha1(_ data: some ContiguousBytes) -> [UInt8] {
+        data.withUnsafeBytes { digest(EVP_sha1(), $0) }
+    }
+
     /// HMAC-SHA256 of `data` under `key` in one call (OpenSSL's `HMAC()`).
     public static func hmacSHA256(key: some ContiguousBytes, data: some ContiguousBytes) -> [UInt8] {
         key.withUnsafeBytes { keyBuffer in

@@ -56,7 +56,7 @@ struct SSOCredentials: Sendable {
 
     /// `~/.aws/sso/cache/<hex sha1>.json`, as botocore names it.
     static func cacheFileName(_ key: String) -> String {
-        SHA1.hex(Array(key.utf8)) + ".json"
+        Crypto.hex(Crypto.sha1(Array(key.utf8))) + ".json"
     }
 
     func fetch(profile name: String, settings profileSettings: [String: String]) async throws -> ProvidedCredentials {
