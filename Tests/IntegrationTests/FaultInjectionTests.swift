@@ -17,8 +17,12 @@ struct FaultInjectionTests {
         let api: FakeXAPI
         let environment: [String: String]
 
-        init(faultRate: Double = 0, api: FakeXAPI, extra: [String: String]) async throws {
-            moto = try await S3MotoServer(buckets: [FaultInjectionTests.bucket])
+        init(faultRate: Double = 0, api: FakeXAPI, extra: [String: String], signatureChecks: Bool = false) async throws {
+            // moto 5.2.1 refuses a signed request whose query value holds an encoded `/` (start-up
+            // recovery's ListMultipartUploads with a key as prefix; boto3's own request fails the
+            // same way, real S3 takes it): the fault suite is about loss and duplicates, so moto
+            // skips the signature check here (S3 signing is tested against moto elsewhere).
+            moto = try await S3MotoServer(buckets: [FaultInjectionTests.bucket], signatureChecks: signatureChecks)
             proxy = try FaultProxy(upstream: moto.endpoint, faultRate: faultRate, seed: 7)
             self.api = api
             var environment = TweetIngest.environment(api: api, outputDir: try Paths.temporaryDirectory("fault-out"))
@@ -99,35 +103,145 @@ struct FaultInjectionTests {
         #expect(report.duplicates == 0)
     }
 
-    @Test func killMinus9AtRandomMomentsLosesNothing() async throws {
+    /// Waits (bounded) until the proxy holds `count` or more requests back (0: none); false when
+    /// that did not happen in time.
+    static func waitUntilHeld(_ proxy: FaultProxy, atLeast count: Int = 1, seconds: Double = 60) async throws -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            let held = try await proxy.stats().held
+            if count == 0 ? held == 0 : held >= count { return true }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return false
+    }
+
+    @Test func killMinus9TenTimesWithObjectsPartsAndCheckpointsInFlightLosesNothingAndDoublesNothing() async throws {
+        // 6,000 posts (about 30 MB of records) in two releases; 5% of S3 writes fail. The fake
+        // API lives for the whole scenario (its default is 5 minutes), and polling every 2 s
+        // keeps the requests within its 450-request window.
         let rig = try await Rig(
-            api: try FakeXAPI(releases: [500, 1000, 1500, 2000], multiply: 5),
-            extra: ["TWITTER_POLL_INTERVAL_SECONDS": "1", "BUFFER_INTERVAL_SECONDS": "1", "TWITTER_MAX_RESULTS": "50"])
+            faultRate: 0.05, api: try FakeXAPI(releases: [3000, 6000], multiply: 15, maxSeconds: 1500),
+            extra: [
+                "TWITTER_POLL_INTERVAL_SECONDS": "2", "BUFFER_INTERVAL_SECONDS": "1", "TWITTER_MAX_RESULTS": "100",
+                "S3_MULTIPART_THRESHOLD_MB": "5",
+            ])
         var generator = SeededGenerator(seed: 42)
         var daemons: [ChildProcess] = []
-        let kills = 5
-        for _ in 0..<kills {
-            let daemon = try TweetIngest.start(["run"], environment: rig.environment)
+        var moments: [String] = []
+        var heldAtKill = (checkpoint: 0, part: 0)
+        // Kills during a part first, while there is plenty left to read (2: a part in flight, 1: a
+        // checkpoint write in flight, 0: a random log line).
+        let kinds = [2, 1, 2, 0, 1, 2, 0, 1, 0, 0]
+        for (kill, kind) in kinds.enumerated() {
+            var environment = rig.environment
+            if kind == 2 {
+                // Buffers of 12 MiB: multipart uploads of two or three 5 MiB+ parts.
+                environment["BUFFER_SIZE_MB"] = "12"
+                environment["BUFFER_INTERVAL_SECONDS"] = "60"
+            }
+            // The killed daemon's held request is dropped first (the proxy never forwards it).
+            _ = try await Self.waitUntilHeld(rig.proxy, atLeast: 0)
+            let daemon = try TweetIngest.start(["run"], environment: environment)
             daemons.append(daemon)
-            // A random moment: after the k-th line the daemon logs (k drawn from a seeded generator).
-            let moment = Int.random(in: 2...14, using: &generator)
-            _ = daemon.waitForLines(count: moment, timeout: 60) { _ in true }
+            switch kind {
+            case 1:
+                // While a checkpoint write is in flight: the proxy holds `_state/` requests 1 s.
+                try await rig.proxy.delay(pathContaining: "_state/", seconds: 1)
+                _ = daemon.waitForLines(count: Int.random(in: 1...4, using: &generator), timeout: 60) { $0.contains("delivered object") }
+                if try await Self.waitUntilHeld(rig.proxy) { heldAtKill.checkpoint += 1 }
+                moments.append("checkpoint write")
+            case 2:
+                // While a part is in flight.
+                try await rig.proxy.delay(pathContaining: "partNumber=", seconds: 1)
+                if try await Self.waitUntilHeld(rig.proxy, seconds: 120) { heldAtKill.part += 1 }
+                moments.append("multipart part")
+            default:
+                if kill == 3 {
+                    // An S3 outage first: deliveries fail and are retried, then S3 comes back.
+                    _ = daemon.waitForLines(timeout: 60) { $0.contains("delivered object") }
+                    try await rig.proxy.blackout(true)
+                    _ = daemon.waitForLines(count: 2, timeout: 90) { $0.contains("the write is retried") }
+                    try await rig.proxy.blackout(false)
+                    moments.append("after an outage")
+                }
+                let moment = Int.random(in: 2...30, using: &generator)
+                _ = daemon.waitForLines(count: moment, timeout: 30) { _ in true }
+                moments.append("line \(moment)")
+            }
+            daemon.send(SIGKILL)
+            _ = daemon.waitForExit(timeout: 30)
+            try await rig.proxy.delay(pathContaining: "_state/", seconds: 0)
+            try await rig.proxy.delay(pathContaining: "partNumber=", seconds: 0)
+        }
+        try await rig.proxy.faultRate(0)
+        let last = try TweetIngest.start(["run"], environment: rig.environment)
+        daemons.append(last)
+        // Runs until the fake API has served its last release and two cycles found nothing new.
+        let deadline = Date().addingTimeInterval(300)
+        while Date() < deadline {
+            let idle = last.lines.filter { $0.contains("poll cycle complete") && $0.contains("poll.records=0") }.count
+            if try rig.api.servedIDs().count == 6000 {
+                _ = last.waitForLines(count: idle + 2, timeout: 120) { $0.contains("poll cycle complete") && $0.contains("poll.records=0") }
+                break
+            }
+            let cycles = last.lines.filter { $0.contains("poll cycle complete") }.count
+            _ = last.waitForLines(count: cycles + 1, timeout: 30) { $0.contains("poll cycle complete") }
+        }
+        last.send(SIGTERM)
+        #expect(last.waitForExit(timeout: 30) == 0)
+        let unfinished = try S3Boto.unfinishedUploads(rig.moto, bucket: Self.bucket)
+        let recoveries = daemons.flatMap(\.lines).filter { $0.contains("recovery: ") }
+        for (index, daemon) in daemons.enumerated().dropFirst() {
+            let line = daemon.lines.first { $0.contains("recovery: ") } ?? "no intent to settle"
+            print("kill-recovery | after \(moments[min(index - 1, moments.count - 1)]) | \(line.prefix(160))")
+        }
+        let report = try rig.report(
+            "kill -9 10 times (objects, 5 MiB+ parts, checkpoint writes in flight; 5% S3 faults; an outage)", daemons: [last],
+            note:
+                "\(heldAtKill.checkpoint) kills during a checkpoint write, \(heldAtKill.part) during a part; \(recoveries.filter { $0.contains("cut off") }.count) batches rolled back, \(recoveries.filter { $0.contains("committed") }.count) forward; unfinished uploads \(unfinished)"
+        )
+        #expect(report.served == 6000)
+        #expect(report.lost == 0)
+        #expect(report.duplicates == 0, "\(report) moments: \(moments)")
+        #expect(unfinished == 0, "no multipart upload is left billed")
+        #expect(heldAtKill.checkpoint >= 2 && heldAtKill.part >= 2, "the kills hit the windows they aim at: \(heldAtKill)")
+    }
+
+    @Test func killMinus9TenTimesWithTheLocalFolderLosesNothingAndDoublesNothing() async throws {
+        let api = try FakeXAPI(releases: [1000, 2000, 3000], multiply: 10)
+        let output = try Paths.temporaryDirectory("kill-local")
+        let environment = TweetIngest.environment(
+            api: api, outputDir: output,
+            extra: [
+                "BUFFER_SIZE_MB": "1", "TWITTER_POLL_INTERVAL_SECONDS": "1", "BUFFER_INTERVAL_SECONDS": "1", "TWITTER_MAX_RESULTS": "50",
+            ])
+        var generator = SeededGenerator(seed: 11)
+        for _ in 0..<10 {
+            let daemon = try TweetIngest.start(["run"], environment: environment)
+            _ = daemon.waitForLines(count: Int.random(in: 2...30, using: &generator), timeout: 60) { _ in true }
             daemon.send(SIGKILL)
             _ = daemon.waitForExit(timeout: 30)
         }
-        let last = try TweetIngest.start(["run"], environment: rig.environment)
-        daemons.append(last)
+        let last = try TweetIngest.start(["run"], environment: environment)
         #expect(
-            last.waitForLines(count: 2, timeout: 180) { $0.contains("poll cycle complete") && $0.contains("poll.records=0") },
+            last.waitForLines(count: 2, timeout: 300) { $0.contains("poll cycle complete") && $0.contains("poll.records=0") },
             "\(last.allOutput)")
         last.send(SIGTERM)
         #expect(last.waitForExit(timeout: 30) == 0)
-        let report = try rig.report("kill -9 at \(kills) random moments, restarted each time", daemons: [last])
-        #expect(report.served == 2000)
+        let delivered = try DeliveredObjects(outputDir: output)
+        let report = ScenarioReport(
+            name: "kill -9 10 times, local folder", served: try api.servedIDs(), deliveredIDs: delivered.ids,
+            peakRSSMegabytes: ScenarioReport.peakRSS([last]), note: "\(delivered.dataFiles.count) files")
+        print(report)
+        #expect(report.served == 3000)
         #expect(report.lost == 0)
-        // The documented bound: per crash, at most the batch delivered after the last checkpoint
-        // write (one 1 MiB object, about 450 records here) plus one page.
-        #expect(report.duplicates <= kills * (500 + 50), "\(report)")
+        #expect(report.duplicates == 0, "\(report)")
+        // Each file's facts ride with it.
+        if let first = delivered.dataFiles.first {
+            let facts = LocalDirectorySink.facts(at: output + "/" + first)
+            #expect(facts["records"].flatMap(Int.init) ?? 0 > 0, "\(facts)")
+            #expect(facts["cursor"] != nil && facts["newest-id"] != nil && facts["oldest-id"] != nil, "\(facts)")
+        }
     }
 
     @Test func sigtermDuringAFailingFlushExitsWithinTheTimeoutAndLosesNothing() async throws {
@@ -180,7 +294,7 @@ struct FaultInjectionTests {
     }
 
     @Test func badConfigurationAndBadCredentialsStopCleanlyWithNoPartialObjects() async throws {
-        let rig = try await Rig(api: try FakeXAPI(), extra: [:])
+        let rig = try await Rig(api: try FakeXAPI(), extra: [:], signatureChecks: true)
         var bad = rig.environment
         bad["BUFFER_SIZE_MB"] = "0"
         let (configStatus, configRun) = try TweetIngest.run(["run"], environment: bad)

@@ -1,11 +1,21 @@
+import FoundationEssentials
+
 #if canImport(Glibc)
     import Glibc
 #endif
 
 /// Numbers about this process, for the log line a run ends with.
 public enum ProcessStats {
-    /// Peak resident set size so far, in MiB (getrusage's ru_maxrss is in KiB on Linux).
+    /// Peak resident set size so far, in MiB: `VmHWM` of /proc/self/status, this program's own
+    /// high-water mark. (getrusage's ru_maxrss survives execve: a daemon started by a large
+    /// parent, such as a test runner, would report the parent's size at the fork.)
     public static var peakRSSMegabytes: Double {
+        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+            let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Double($0) })
+        {
+            return kilobytes / 1024
+        }
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         return Double(usage.ru_maxrss) / 1024

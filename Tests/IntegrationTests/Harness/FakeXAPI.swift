@@ -55,14 +55,14 @@ final class FakeXAPI {
     init(
         releases: [Int] = [], faults: String = "", token: String = FakeXAPI.token, resetSeconds: Int = 2, multiply: Int = 1,
         live: Live? = nil, longPosts: Int = 0, capAfter: Int? = nil, countsPerDay: [Int]? = nil, usage: Usage = Usage(),
-        seed: Int = 1, extra: [String] = []
+        seed: Int = 1, maxSeconds: Int = 300, extra: [String] = []
     ) throws {
         let directory = try Paths.temporaryDirectory("fakex")
         logPath = directory + "/requests.jsonl"
         postsPath = directory + "/posts.json"
         var arguments = [
             Paths.fakeXAPI, "--fixtures", Paths.twitterFixtures, "--port", "0", "--log", logPath, "--token", token,
-            "--reset-seconds", String(resetSeconds), "--max-seconds", "300", "--posts-file", postsPath,
+            "--reset-seconds", String(resetSeconds), "--max-seconds", String(maxSeconds), "--posts-file", postsPath,
         ]
         if !releases.isEmpty { arguments += ["--releases", releases.map(String.init).joined(separator: ",")] }
         if !faults.isEmpty { arguments += ["--faults", faults] }

@@ -46,7 +46,8 @@ final class FaultProxy {
     func faultRate(_ rate: Double) async throws { try await control("/_proxy/faults?rate=\(rate)") }
     /// Holds every request whose path contains `text` for `seconds` before forwarding it.
     func delay(pathContaining text: String, seconds: Double) async throws {
-        try await control("/_proxy/delay?contains=\(text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text)&seconds=\(seconds)")
+        try await control(
+            "/_proxy/delay?contains=\(text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text)&seconds=\(seconds)")
     }
 
     deinit { process.send(SIGKILL) }
