@@ -35,24 +35,13 @@ public struct ReplayProgressOptions: Sendable {
     public static func automatic() -> ReplayProgressOptions {
         if isatty(STDERR_FILENO) == 1 {
             return ReplayProgressOptions(
-                output: .redraw(write: { writeAll($0, to: STDERR_FILENO) }), interval: .milliseconds(250), clock: ContinuousClock())
+                output: .redraw(write: { StandardOutput.writeAll($0, to: STDERR_FILENO) }), interval: .milliseconds(250),
+                clock: ContinuousClock())
         }
         return ReplayProgressOptions(output: .log, interval: .seconds(5), clock: ContinuousClock())
     }
 
     public static var off: ReplayProgressOptions { ReplayProgressOptions(output: .off, interval: .zero, clock: ContinuousClock()) }
-
-    private static func writeAll(_ bytes: [UInt8], to fd: Int32) {
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let n = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if n < 0, errno == EINTR { continue }
-                if n <= 0 { break }
-                offset += n
-            }
-        }
-    }
 }
 
 /// Shows a replay's progress. The replayer calls `update` once per chunk it reads (never per

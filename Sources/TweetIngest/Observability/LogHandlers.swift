@@ -76,7 +76,9 @@ public enum StandardOutput {
         writeAll(Array((text + "\n").utf8), to: STDERR_FILENO)
     }
 
-    private static func writeAll(_ bytes: [UInt8], to fd: Int32) {
+    /// Writes every byte (retrying short writes and EINTR); gives up silently on an error, as a
+    /// log line has nowhere else to go.
+    static func writeAll(_ bytes: [UInt8], to fd: Int32) {
         bytes.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count {

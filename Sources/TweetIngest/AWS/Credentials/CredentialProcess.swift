@@ -64,20 +64,12 @@ struct CredentialProcess: Sendable {
         }
         guard let version = document.Version else { throw Failure(reason: "JSON without \"Version\"; it must be 1") }
         guard version == 1 else { throw Failure(reason: "JSON with \"Version\": \(version); only version 1 is supported") }
-        guard let id = document.AccessKeyId, !id.isEmpty, let secret = document.SecretAccessKey, !secret.isEmpty else {
-            throw Failure(reason: "JSON without \"AccessKeyId\" or \"SecretAccessKey\"")
-        }
-        var expiration: Date?
-        if let text = document.Expiration {
-            guard let date = parseRFC3339(text) else {
-                throw Failure(reason: "an \"Expiration\" of \"\(text)\", which is not an RFC 3339 time")
-            }
-            expiration = date
-        }
-        return ProvidedCredentials(
-            credentials: AWSCredentials(
-                accessKeyId: id, secretAccessKey: secret, sessionToken: document.SessionToken.flatMap { $0.isEmpty ? nil : $0 }),
-            expiration: expiration, source: source)
+        guard
+            let credentials = try CredentialsDocument.provided(
+                accessKeyId: document.AccessKeyId, secretAccessKey: document.SecretAccessKey, sessionToken: document.SessionToken,
+                expiration: document.Expiration, source: source, fail: { Failure(reason: $0) })
+        else { throw Failure(reason: "JSON without \"AccessKeyId\" or \"SecretAccessKey\"") }
+        return credentials
     }
 
     /// POSIX shell words as Python's `shlex.split` makes them: blanks separate; `'…'` is

@@ -31,19 +31,30 @@ struct CredentialsDocument: Decodable {
         if let code = document.code, code != "Success" {
             throw DocumentError(reason: "the endpoint answered Code \"\(code)\"\(document.message.map { ": \($0)" } ?? "")")
         }
-        guard let id = document.accessKeyId, !id.isEmpty, let secret = document.secretAccessKey, !secret.isEmpty else {
-            throw DocumentError(reason: "the JSON has no AccessKeyId or SecretAccessKey")
-        }
+        guard
+            let credentials = try provided(
+                accessKeyId: document.accessKeyId, secretAccessKey: document.secretAccessKey, sessionToken: document.token,
+                expiration: document.expiration, source: source, fail: { DocumentError(reason: $0) })
+        else { throw DocumentError(reason: "the JSON has no AccessKeyId or SecretAccessKey") }
+        return credentials
+    }
+
+    /// Credentials from a document's fields (container, IMDS, credential_process): nil without a
+    /// key id or secret; an `Expiration` that is not RFC 3339 throws `fail(reason)`. An empty
+    /// session token means none.
+    static func provided<E: Error>(
+        accessKeyId: String?, secretAccessKey: String?, sessionToken: String?, expiration text: String?, source: String,
+        fail: (String) -> E
+    ) throws(E) -> ProvidedCredentials? {
+        guard let id = accessKeyId, !id.isEmpty, let secret = secretAccessKey, !secret.isEmpty else { return nil }
         var expiration: Date?
-        if let text = document.expiration {
-            guard let date = parseRFC3339(text) else {
-                throw DocumentError(reason: "Expiration \"\(text)\" is not an RFC 3339 time")
-            }
+        if let text {
+            guard let date = parseRFC3339(text) else { throw fail("an \"Expiration\" of \"\(text)\", which is not an RFC 3339 time") }
             expiration = date
         }
-        let token = document.token.flatMap { $0.isEmpty ? nil : $0 }
         return ProvidedCredentials(
-            credentials: AWSCredentials(accessKeyId: id, secretAccessKey: secret, sessionToken: token),
+            credentials: AWSCredentials(
+                accessKeyId: id, secretAccessKey: secret, sessionToken: sessionToken.flatMap { $0.isEmpty ? nil : $0 }),
             expiration: expiration, source: source)
     }
 
