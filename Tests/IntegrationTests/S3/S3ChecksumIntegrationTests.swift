@@ -5,7 +5,7 @@ import Testing
 
 /// Checksums, object metadata, create-only writes and the recovery operations against a real
 /// moto_server with signature checking on. What S3 stored is read back with boto3 and the expected
-/// checksums computed with hashlib and zlib (Support/s3/s3_recovery_helper.py), never with our code.
+/// checksums computed with hashlib and zlib (Support/s3/s3_helper.py), never with our code.
 @Suite("S3 checksums, conditional writes and recovery against moto_server", .timeLimit(.minutes(3)))
 struct S3ChecksumIntegrationTests {
     static let partSize = 8 * 1024 * 1024
@@ -32,7 +32,7 @@ struct S3ChecksumIntegrationTests {
         }
     }
 
-    static let helper = Paths.repository + "/Tests/IntegrationTests/Support/s3/s3_recovery_helper.py"
+    static let helper = Paths.repository + "/Tests/IntegrationTests/Support/s3/s3_helper.py"
 
     static func run(_ moto: S3MotoServer, _ command: String, bucket: String, _ arguments: [String] = []) throws -> Data {
         var environment = S3Boto.baseEnvironment
@@ -47,7 +47,7 @@ struct S3ChecksumIntegrationTests {
 
     static func head(_ moto: S3MotoServer, bucket: String, key: String, partSize: Int? = nil) throws -> Head {
         let extra = partSize.map { ["--part-size", String($0)] } ?? []
-        return try JSONDecoder().decode(Head.self, from: try run(moto, "head", bucket: bucket, ["--key", key] + extra))
+        return try JSONDecoder().decode(Head.self, from: try run(moto, "checksums", bucket: bucket, ["--key", key] + extra))
     }
 
     static func uploads(_ moto: S3MotoServer, bucket: String) throws -> [Upload] {

@@ -17,6 +17,12 @@ AWS_SESSION_TOKEN in the environment):
                                                                "BodyBase64" for bodies up to 1 MiB
     s3_helper.py list --endpoint URL --bucket B [--prefix P] -> JSON list of keys
     s3_helper.py uploads --endpoint URL --bucket B          -> JSON list of unfinished multipart uploads
+    s3_helper.py checksums --endpoint URL --bucket B --key K [--part-size N]
+        -> JSON: "Stored" (ChecksumSHA256, ChecksumCRC32, ChecksumType as GetObject with
+           ChecksumMode=ENABLED returns them), "Metadata" (x-amz-meta-*), "Expected" (SHA256 and
+           CRC32 of the body read back, computed with hashlib and zlib, base64; with --part-size
+           the composite of parts of that size as "<base64>-<parts>")
+    s3_helper.py start-upload --endpoint URL --bucket B --key K -> JSON {"UploadId"}
 
 Exit status 0 on success; on an S3 error prints {"Error": {"Code", "Message"}} and exits 3.
 """
@@ -28,6 +34,7 @@ import hashlib
 import json
 import sys
 import urllib.request
+import zlib
 
 import boto3
 import botocore.config
@@ -134,6 +141,37 @@ def record_ids(args):
     print(json.dumps({"ids": ids, "objects": objects, "error_records": errors}))
 
 
+def sha256(data):
+    return hashlib.sha256(data).digest()
+
+
+def crc32(data):
+    return zlib.crc32(data).to_bytes(4, "big")
+
+
+def b64(data):
+    return base64.b64encode(data).decode()
+
+
+def checksums(args):
+    # GetObject rather than HeadObject: moto 5.2.1's HeadObject drops a composite checksum's
+    # "-<parts>" suffix and its ChecksumType; its GetObject returns both, as S3 does.
+    answer = client("s3", args.endpoint).get_object(Bucket=args.bucket, Key=args.key, ChecksumMode="ENABLED")
+    body = answer["Body"].read()
+    stored = {name: answer[name] for name in ("ChecksumSHA256", "ChecksumCRC32", "ChecksumType") if name in answer}
+    expected = {"SHA256": b64(sha256(body)), "CRC32": b64(crc32(body))}
+    if args.part_size:
+        parts = [body[offset : offset + args.part_size] for offset in range(0, len(body), args.part_size)]
+        expected["SHA256"] = f"{b64(sha256(b''.join(sha256(part) for part in parts)))}-{len(parts)}"
+        expected["CRC32"] = f"{b64(crc32(b''.join(crc32(part) for part in parts)))}-{len(parts)}"
+    print(json.dumps({"Stored": stored, "Metadata": answer.get("Metadata", {}), "Expected": expected}))
+
+
+def start_upload(args):
+    answer = client("s3", args.endpoint).create_multipart_upload(Bucket=args.bucket, Key=args.key)
+    print(json.dumps({"UploadId": answer["UploadId"]}))
+
+
 def uploads(args):
     answer = client("s3", args.endpoint).list_multipart_uploads(Bucket=args.bucket)
     print(json.dumps([{"Key": item["Key"], "UploadId": item["UploadId"]} for item in answer.get("Uploads", [])]))
@@ -142,7 +180,8 @@ def uploads(args):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
-    for name, function in [("setup", setup), ("head", head), ("get", get), ("list", list_keys), ("uploads", uploads), ("ids", record_ids)]:
+    for name, function in [("setup", setup), ("head", head), ("get", get), ("list", list_keys), ("uploads", uploads), ("ids", record_ids),
+                           ("checksums", checksums), ("start-upload", start_upload)]:
         command = commands.add_parser(name)
         command.set_defaults(function=function)
         command.add_argument("--endpoint", required=True)
@@ -152,8 +191,10 @@ def main():
             command.add_argument("--no-auth", action="store_true")
         else:
             command.add_argument("--bucket", required=True)
-        if name in ("head", "get"):
+        if name in ("head", "get", "checksums", "start-upload"):
             command.add_argument("--key", required=True)
+        if name == "checksums":
+            command.add_argument("--part-size", type=int, default=0)
         if name == "list":
             command.add_argument("--prefix", default="")
     args = parser.parse_args()
