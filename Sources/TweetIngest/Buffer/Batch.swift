@@ -86,7 +86,8 @@ public struct Batcher<Instant: InstantProtocol>: Sendable where Instant.Duration
         if policy.bufferedBytes + lines.count < policy.maxBytes {
             current.records.append(contentsOf: lines)
             current.recordCount += page.recordCount
-            note(ids.isEmpty ? [page.newestTweetID, page.oldestTweetID].compactMap { $0 } : ids)
+            // The whole page goes in: its newest and oldest id are the batch's candidates.
+            note([page.newestTweetID, page.oldestTweetID].compactMap { $0 })
             _ = policy.appended(bytes: lines.count, at: now)
             return
         }

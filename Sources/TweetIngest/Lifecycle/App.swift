@@ -70,8 +70,7 @@ public enum App {
         var recovered: CommitRecovery.Outcome?
         if delivery.isExactlyOnce, let recoverable = sink as? any RecoverableSink {
             // Settle the batch a crash may have cut off before anything is read.
-            let outcome = try await CommitRecovery.recover(saved, sink: recoverable, logger: logger)
-            recovered = outcome
+            recovered = try await CommitRecovery.recover(saved, sink: recoverable, logger: logger)
         }
         var cursor = SearchCursor()
         if let saved {
