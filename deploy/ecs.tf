@@ -99,6 +99,10 @@ resource "aws_ecs_task_definition" "stream" {
       condition     = length(local.prefixes_clash_with_errors) == 0
       error_message = "The prefix of streams ${jsonencode(local.prefixes_clash_with_errors)} overlaps error_prefix."
     }
+    precondition {
+      condition     = length(local.prefixes_clash_with_athena_results) == 0
+      error_message = "athena_results_prefix overlaps the prefix of ${jsonencode(local.prefixes_clash_with_athena_results)}: Athena's query results must not land among the data or error objects."
+    }
   }
 }
 

@@ -24,9 +24,18 @@ locals {
 
   # Per stream: the effective prefix and the daemon's environment (sorted, so the task
   # definition does not change on every plan).
+  # prefix is the stream's own folder (its task role's scope, the Athena table's location);
+  # data_prefix is S3_PREFIX: the prefix, then one <name>=!{partitionKeyFromQuery:<name>}/ per
+  # partition key in name order (the daemon appends YYYY/MM/DD/HH/ after it).
   streams = {
     for key, s in var.streams : key => merge(s, {
-      prefix = coalesce(s.prefix, "${key}/")
+      prefix              = coalesce(s.prefix, "${key}/")
+      partition_key_names = sort(keys(s.partition_keys))
+      partition_default   = lookup(s.environment, "S3_PARTITION_DEFAULT", "unknown")
+      data_prefix = join("", concat(
+        [coalesce(s.prefix, "${key}/")],
+        [for name in sort(keys(s.partition_keys)) : "${name}=!{partitionKeyFromQuery:${name}}/"],
+      ))
     })
   }
 
@@ -43,7 +52,8 @@ locals {
         BUFFER_INTERVAL_SECONDS       = tostring(s.buffer_interval_seconds)
         COMPRESSION                   = s.compression
         S3_BUCKET                     = aws_s3_bucket.data.bucket
-        S3_PREFIX                     = s.prefix
+        S3_PREFIX                     = s.data_prefix
+        OUTPUT_FORMAT                 = s.output_format
         S3_ERROR_PREFIX               = var.error_prefix
         S3_SSE                        = var.sse_algorithm
         S3_STORAGE_CLASS              = var.s3_storage_class
@@ -55,6 +65,11 @@ locals {
       },
       s.max_posts_per_day == null ? {} : { TWITTER_MAX_POSTS_PER_DAY = tostring(s.max_posts_per_day) },
       local.use_kms_for_s3 ? { S3_SSE_KMS_KEY_ID = local.kms_key_arn } : {},
+      s.output_format == "parquet" ? { PARQUET_COMPRESSION = s.parquet_compression } : {},
+      length(s.partition_keys) == 0 ? {} : {
+        S3_PARTITION_KEYS = join(",", [for name in s.partition_key_names : "${name}=${s.partition_keys[name]}"])
+      },
+      s.prefix_time_zone == null ? {} : { S3_PREFIX_TIME_ZONE = s.prefix_time_zone },
     )
   }
 
@@ -67,4 +82,10 @@ locals {
     for key, s in local.streams : key
     if startswith(s.prefix, var.error_prefix) || startswith(var.error_prefix, s.prefix)
   ]
+  # Athena writes its query results into the bucket too (athena.tf), and a lifecycle rule expires
+  # them: the prefix is reserved even with athena = false.
+  prefixes_clash_with_athena_results = concat(
+    [for key, s in local.streams : key if startswith(s.prefix, var.athena_results_prefix) || startswith(var.athena_results_prefix, s.prefix)],
+    startswith(var.error_prefix, var.athena_results_prefix) || startswith(var.athena_results_prefix, var.error_prefix) ? ["error_prefix"] : [],
+  )
 }

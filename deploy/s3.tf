@@ -88,6 +88,21 @@ resource "aws_s3_bucket_lifecycle_configuration" "data" {
     }
   }
 
+  # Athena's query results (athena.tf) are kept for a while, then deleted. The rule stays with
+  # athena = false: the prefix is reserved either way (the prefix-clash preconditions in ecs.tf).
+  rule {
+    id     = "expire-athena-results"
+    status = "Enabled"
+
+    filter {
+      prefix = var.athena_results_prefix
+    }
+
+    expiration {
+      days = var.athena_results_retention_days
+    }
+  }
+
   depends_on = [aws_s3_bucket_versioning.data]
 }
 

@@ -42,7 +42,14 @@ variable "streams" {
       max_posts_per_day       TWITTER_MAX_POSTS_PER_DAY (10-100000000), the daily read budget; unset: none
       buffer_size_mb          BUFFER_SIZE_MB (1-128)
       buffer_interval_seconds BUFFER_INTERVAL_SECONDS (0-900)
-      compression             COMPRESSION: "none" or "gzip"
+      compression             COMPRESSION: "none" or "gzip" (for parquet streams: only the error objects, which stay JSON Lines)
+      output_format           OUTPUT_FORMAT: "jsonl" (default) or "parquet"; also picks the Athena table's SerDe
+      parquet_compression     PARQUET_COMPRESSION for parquet streams: "zstd" (default), "snappy", "gzip" or "none"
+      partition_keys          S3_PARTITION_KEYS, { name = ".dotted.path" }: the prefix becomes
+                              <prefix><name>=!{partitionKeyFromQuery:<name>}/... (names sorted), then YYYY/MM/DD/HH/
+      partition_values        { name = ["en", "de"] }: the values a key takes, for the Athena table's enum
+                              projection (the partition default, "unknown", is added); keys without: injected
+      prefix_time_zone        S3_PREFIX_TIME_ZONE, an IANA name; the hour folders (and the table's dt) are then local hours
       environment             any other variables of the daemon (never the bearer token)
   EOT
   type = map(object({
@@ -55,6 +62,11 @@ variable "streams" {
     buffer_size_mb          = optional(number, 5)
     buffer_interval_seconds = optional(number, 300)
     compression             = optional(string, "gzip")
+    output_format           = optional(string, "jsonl")
+    parquet_compression     = optional(string, "zstd")
+    partition_keys          = optional(map(string), {})
+    partition_values        = optional(map(list(string)), {})
+    prefix_time_zone        = optional(string)
     environment             = optional(map(string), {})
   }))
 
@@ -93,6 +105,46 @@ variable "streams" {
   validation {
     condition     = alltrue([for s in values(var.streams) : contains(["none", "gzip"], s.compression)])
     error_message = "streams: compression is \"none\" or \"gzip\"."
+  }
+  validation {
+    condition     = alltrue([for s in values(var.streams) : contains(["jsonl", "parquet"], s.output_format)])
+    error_message = "streams: output_format is \"jsonl\" or \"parquet\"."
+  }
+  validation {
+    condition     = alltrue([for s in values(var.streams) : contains(["zstd", "snappy", "gzip", "none"], s.parquet_compression)])
+    error_message = "streams: parquet_compression is \"zstd\", \"snappy\", \"gzip\" or \"none\"."
+  }
+  validation {
+    # Lower case: the names are also Glue partition columns (p_<name>), and Glue lower-cases names.
+    condition     = alltrue(flatten([for s in values(var.streams) : [for k in keys(s.partition_keys) : can(regex("^[a-z][a-z0-9_]{0,63}$", k))]]))
+    error_message = "streams: each partition_keys name is 1-64 of a-z 0-9 _, starting with a letter."
+  }
+  validation {
+    condition     = alltrue(flatten([for s in values(var.streams) : [for p in values(s.partition_keys) : can(regex("^\\.[A-Za-z0-9_]+(\\.[A-Za-z0-9_]+)*$", p))]]))
+    error_message = "streams: each partition_keys path is a dotted path into the record, such as .lang or .author.verified."
+  }
+  validation {
+    condition     = alltrue([for s in values(var.streams) : length(s.partition_keys) <= 50])
+    error_message = "streams: at most 50 partition_keys per stream (Firehose's limit, and the daemon's)."
+  }
+  validation {
+    condition = alltrue(flatten([for s in values(var.streams) : [for k, vs in s.partition_values :
+      contains(keys(s.partition_keys), k) && length(vs) > 0 && alltrue([for v in vs : can(regex("^[^,/[:cntrl:]]{1,128}$", v)) && v != "." && v != ".."])
+    ]]))
+    error_message = "streams: partition_values names only keys of partition_keys, each with at least one value of 1-128 characters without ',', '/' or control characters."
+  }
+  validation {
+    condition = alltrue([for s in values(var.streams) :
+      s.prefix_time_zone == null ? true : can(regex("^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$", s.prefix_time_zone))
+    ])
+    error_message = "streams: prefix_time_zone is an IANA time zone name, such as Europe/Berlin (or unset for UTC)."
+  }
+  validation {
+    # These come from the attributes above, which also shape the Athena table: set them there.
+    condition = alltrue(flatten([for s in values(var.streams) : [for k in keys(s.environment) :
+      !contains(["OUTPUT_FORMAT", "PARQUET_COMPRESSION", "S3_PARTITION_KEYS", "S3_PREFIX", "S3_PREFIX_TIME_ZONE"], k)
+    ]]))
+    error_message = "streams: set OUTPUT_FORMAT, PARQUET_COMPRESSION, S3_PARTITION_KEYS, S3_PREFIX and S3_PREFIX_TIME_ZONE through output_format, parquet_compression, partition_keys, prefix and prefix_time_zone, not environment."
   }
   validation {
     condition = alltrue(flatten([for s in values(var.streams) : [for k in keys(s.environment) :
@@ -345,4 +397,64 @@ variable "freshness_alarm_seconds" {
   description = "Alarm when the oldest undelivered record is older than this (DataFreshnessSeconds maximum, two 5-minute periods). Null disables the alarm."
   type        = number
   default     = 1800
+}
+
+# ---------------------------------------------------------------------------------------------
+# Athena and Glue
+# ---------------------------------------------------------------------------------------------
+
+variable "athena" {
+  description = "Create the Glue database, one table and one view (<stream>_posts) per stream with partition projection, and an Athena workgroup. Nothing of it is needed by the daemon."
+  type        = bool
+  default     = true
+}
+
+variable "athena_projection_start" {
+  description = "First hour (yyyy/MM/dd/HH, UTC or the stream's prefix_time_zone) the tables' dt partition projection covers. Queries without a dt filter enumerate every hour from here to now: set it to when the first stream started."
+  type        = string
+  default     = "2026/01/01/00"
+
+  validation {
+    condition     = can(regex("^[0-9]{4}/(0[1-9]|1[0-2])/(0[1-9]|[12][0-9]|3[01])/([01][0-9]|2[0-3])$", var.athena_projection_start))
+    error_message = "athena_projection_start: an hour as yyyy/MM/dd/HH, such as 2026/01/01/00."
+  }
+}
+
+variable "athena_results_prefix" {
+  description = "Where the Athena workgroup writes query results, in the data bucket. Must not overlap a stream's prefix, error_prefix or _state/."
+  type        = string
+  default     = "_athena-results/"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9!_.*'()/-]+/$", var.athena_results_prefix)) && !startswith(var.athena_results_prefix, "_state/")
+    error_message = "athena_results_prefix must be non-empty, end in '/', use S3-safe characters and not start with '_state/'."
+  }
+}
+
+variable "athena_results_retention_days" {
+  description = "Query results under athena_results_prefix expire after this many days."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.athena_results_retention_days >= 1
+    error_message = "athena_results_retention_days: at least 1."
+  }
+}
+
+variable "athena_bytes_scanned_cutoff_per_query" {
+  description = "The workgroup cancels a query that scans more than this many bytes (Athena bills by bytes scanned). Default 10 GiB; at least 10 MiB, Athena's minimum."
+  type        = number
+  default     = 10737418240
+
+  validation {
+    condition     = var.athena_bytes_scanned_cutoff_per_query >= 10485760
+    error_message = "athena_bytes_scanned_cutoff_per_query: at least 10485760 (10 MiB), Athena's minimum."
+  }
+}
+
+variable "athena_analyst_policy" {
+  description = "Create an IAM managed policy (attached to nothing) that lets a user or role query the streams through the workgroup: run queries in it, read the Glue tables and views, read the stream prefixes, write and read the results."
+  type        = bool
+  default     = true
 }

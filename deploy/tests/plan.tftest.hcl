@@ -89,6 +89,7 @@ run "task_definition" {
       COMPRESSION                   = "gzip"
       LOG_FORMAT                    = "json"
       LOG_LEVEL                     = "info"
+      OUTPUT_FORMAT                 = "jsonl"
       S3_BUCKET                     = "acme-tweet-ingest-test"
       S3_ERROR_PREFIX               = "errors/"
       S3_PREFIX                     = "tweets/brexit/"
