@@ -57,3 +57,15 @@ output "region" {
   description = "The region everything is in."
   value       = var.region
 }
+
+output "athena" {
+  description = "Athena and Glue (null with athena = false): the database, each stream's table and <stream>_posts view, the workgroup to query in, where results go, and the analysts' policy (attach it to whoever queries)."
+  value = var.athena ? {
+    database           = aws_glue_catalog_database.this[0].name
+    tables             = { for key, t in aws_glue_catalog_table.stream : key => t.name }
+    views              = { for key, v in aws_glue_catalog_table.posts : key => v.name }
+    workgroup          = aws_athena_workgroup.this[0].name
+    results_location   = local.athena_results_location
+    analyst_policy_arn = var.athena_analyst_policy ? aws_iam_policy.athena_analyst[0].arn : null
+  } : null
+}
