@@ -300,7 +300,9 @@ data "aws_iam_policy_document" "athena_analyst" {
       "athena:BatchGetQueryExecution",
       "athena:GetWorkGroup",
     ]
-    resources = [aws_athena_workgroup.this[0].arn]
+    # Built from the name, as local.bucket_arn is: a policy document that refers to a resource
+    # being created is only read at apply time, and could not be checked offline.
+    resources = ["arn:${local.partition}:athena:${var.region}:${local.account_id}:workgroup/${var.name}"]
   }
 
   statement {

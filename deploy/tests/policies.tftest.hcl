@@ -102,3 +102,43 @@ run "aes256_needs_no_kms_permission" {
     error_message = "with AES256 the task role has no KMS permission"
   }
 }
+
+run "athena_analyst_policy_is_scoped" {
+  command = plan
+
+  assert {
+    condition     = one([for s in jsondecode(data.aws_iam_policy_document.athena_analyst[0].json).Statement : s if s.Sid == "ReadTheStreams"]).Resource == "arn:aws:s3:::acme-tweet-ingest-test/tweets/brexit/*"
+    error_message = "analysts read the stream prefixes only"
+  }
+  assert {
+    condition = toset(flatten([one([for s in jsondecode(data.aws_iam_policy_document.athena_analyst[0].json).Statement : s if s.Sid == "WriteAndReadResults"]).Resource])) == toset([
+      "arn:aws:s3:::acme-tweet-ingest-test/_athena-results/*",
+    ])
+    error_message = "analysts write only under the results prefix"
+  }
+  assert {
+    condition = toset(one([for s in jsondecode(data.aws_iam_policy_document.athena_analyst[0].json).Statement : s if s.Sid == "ReadTheCatalog"]).Resource) == toset([
+      "arn:aws:glue:eu-west-1:111122223333:catalog",
+      "arn:aws:glue:eu-west-1:111122223333:database/tweet_ingest",
+      "arn:aws:glue:eu-west-1:111122223333:table/tweet_ingest/*",
+    ]) && alltrue([for a in flatten([for s in jsondecode(data.aws_iam_policy_document.athena_analyst[0].json).Statement : s.Action]) : !startswith(a, "glue:") || startswith(a, "glue:Get")])
+    error_message = "analysts only read this database's catalog entries"
+  }
+  assert {
+    condition     = alltrue([for s in jsondecode(data.aws_iam_policy_document.athena_analyst[0].json).Statement : s.Effect == "Allow" && !contains(flatten([s.Resource]), "*") && !anytrue([for a in flatten([s.Action]) : endswith(a, ":*")])])
+    error_message = "no wildcard action or resource in the analyst policy"
+  }
+  assert {
+    condition     = one([for s in jsondecode(data.aws_iam_policy_document.athena_analyst[0].json).Statement : s if s.Sid == "UseTheBucketKeyThroughS3"]).Condition == { StringEquals = { "kms:ViaService" = "s3.eu-west-1.amazonaws.com" } }
+    error_message = "analysts use the bucket's key only through S3"
+  }
+}
+
+run "task_role_has_no_glue_or_athena" {
+  command = plan
+
+  assert {
+    condition     = alltrue([for a in flatten([for s in jsondecode(data.aws_iam_policy_document.task["brexit"].json).Statement : s.Action]) : !startswith(a, "glue:") && !startswith(a, "athena:")])
+    error_message = "the daemon never calls Glue or Athena: its task role has no such permission"
+  }
+}
