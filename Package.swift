@@ -58,12 +58,14 @@ let package = Package(
                 "CRdKafka",
                 "CMalloc",
                 "CXattr",
+                "ZoneInfo",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: compactCode
         ),
+        .target(name: "ZoneInfo", swiftSettings: compactCode),
         .executableTarget(
             name: "tweet-ingest",
             dependencies: [
@@ -80,6 +82,7 @@ let package = Package(
             dependencies: ["TweetIngest"],
             resources: [.copy("Fixtures")]
         ),
+        .testTarget(name: "ZoneInfoTests", dependencies: ["ZoneInfo"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["TweetIngest", "tweet-ingest"],
