@@ -6,7 +6,7 @@
 #
 # Stage "build" compiles a release binary with the Swift standard library and FoundationEssentials
 # linked statically (lld, hot functions placed together: see "Memory" in README.md); stage "runtime" is Debian slim with only the shared libraries that binary links
-# (readelf -d: libcurl, libssl/libcrypto, zlib, libstdc++, libgcc_s, libc) and CA certificates.
+# (readelf -d: libcurl, libssl/libcrypto, zlib, libzstd, libsnappy, libstdc++, libgcc_s, libc) and CA certificates.
 # scripts/container-smoke.sh builds the runtime stage with podman from a locally bootstrapped
 # Debian and runs it against the fake X API. The image runs as UID/GID 10001 with a read-only
 # root filesystem: everything it writes goes under /var/lib/tweet-ingest (STATE_DIR, and
@@ -15,7 +15,7 @@
 # ---------------------------------------------------------------------------------------------
 FROM swift:6.3-bookworm AS build
 
-# Headers for the system-library targets (CCurl, COpenSSL, CZlib, CRdKafka). Versions are not pinned:
+# Headers for the system-library targets (CCurl, COpenSSL, CZlib, CRdKafka, CSnappy, CZstd). Versions are not pinned:
 # Debian stable only ships security and point-release updates, and it drops the superseded
 # version from the archive, so a pin would break the build at the next security fix.
 # hadolint ignore=DL3008
@@ -23,7 +23,9 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libcurl4-openssl-dev \
         librdkafka-dev \
+        libsnappy-dev \
         libssl-dev \
+        libzstd-dev \
         pkg-config \
         zlib1g-dev \
     && rm -rf /var/lib/apt/lists/*
@@ -63,8 +65,10 @@ RUN apt-get update \
         libcurl4 \
         libgcc-s1 \
         librdkafka1 \
+        libsnappy1v5 \
         libssl3 \
         libstdc++6 \
+        libzstd1 \
         zlib1g \
     && rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*.deb /var/log/apt /var/log/dpkg.log \
     && groupadd --system --gid 10001 tweet-ingest \

@@ -49,6 +49,13 @@ let package = Package(
         .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
         .systemLibrary(name: "CMalloc"),
         .systemLibrary(name: "CXattr"),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
+        .target(
+            name: "Parquet",
+            dependencies: ["CZstd", "CSnappy", "CZlib"],
+            swiftSettings: compactCode
+        ),
         .target(
             name: "TweetIngest",
             dependencies: [
@@ -59,6 +66,7 @@ let package = Package(
                 "CMalloc",
                 "CXattr",
                 "ZoneInfo",
+                "Parquet",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -83,6 +91,11 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "ZoneInfoTests", dependencies: ["ZoneInfo"]),
+        .testTarget(
+            name: "ParquetTests",
+            dependencies: ["Parquet"],
+            resources: [.copy("Support")]
+        ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["TweetIngest", "tweet-ingest"],

@@ -11,7 +11,7 @@ if ! command -v swift >/dev/null 2>&1; then
   exit 1
 fi
 
-packages=(libcurl4-openssl-dev libssl-dev zlib1g-dev librdkafka-dev pkg-config python3 python3-pip gzip spin gcc)
+packages=(libcurl4-openssl-dev libssl-dev zlib1g-dev librdkafka-dev libzstd-dev libsnappy-dev pkg-config python3 python3-pip gzip spin gcc)
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
@@ -28,5 +28,8 @@ if [ "${1:-}" = "--test" ]; then
   python3 -c "import pytest" 2>/dev/null || python3 -m pip install -q pytest 2>&1 | tail -n 2
   python3 -c "import jsonschema" 2>/dev/null || python3 -m pip install -q jsonschema 2>&1 | tail -n 2
   python3 -c "import twarc" 2>/dev/null || python3 -m pip install -q twarc 2>&1 | tail -n 2
+  # Parquet read back by two independent readers (Tests/ParquetTests/Support/read_parquet.py).
+  python3 -c "import pyarrow" 2>/dev/null || python3 -m pip install -q pyarrow 2>&1 | tail -n 2
+  python3 -c "import duckdb" 2>/dev/null || python3 -m pip install -q duckdb 2>&1 | tail -n 2
 fi
 echo "setup: ready"
