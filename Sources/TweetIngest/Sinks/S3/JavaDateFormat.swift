@@ -1,9 +1,13 @@
 import FoundationEssentials
+import ZoneInfo
 
-/// The part of Java's `DateTimeFormatter` patterns that Firehose prefixes use, evaluated in UTC:
+/// The part of Java's `DateTimeFormatter` patterns that Firehose prefixes use, evaluated in UTC
+/// or in a time zone (Firehose's `CustomTimeZone`):
 /// `y`/`u` (year; `yy` two digits), `M` (`M`, `MM`, `MMM` Jan, `MMMM` January), `d`, `D` (day
-/// of year), `H`, `m`, `s`, `S` (fraction), `E` (`EEE` Mon, `EEEE` Monday), text in single
-/// quotes (`''` is a quote), and any other non-letter as itself.
+/// of year), `H`, `m`, `s`, `S` (fraction), `E` (`EEE` Mon, `EEEE` Monday), the offset from UTC
+/// as Java writes it (`Z` +0530, `ZZZZ` GMT+05:30, `ZZZZZ` +05:30; `X`/`x` +0530 or +05, `XX`
+/// +0530, `XXX` +05:30, four and five letters add seconds when there are any; `X` and `ZZZZZ`
+/// write Z for UTC), text in single quotes (`''` is a quote), and any other non-letter as itself.
 public struct JavaDateFormat: Sendable, Equatable {
     enum Token: Sendable, Equatable {
         case literal(String)
@@ -12,8 +16,10 @@ public struct JavaDateFormat: Sendable, Equatable {
 
     let tokens: [Token]
 
-    static let supportedLetters: Set<Character> = ["y", "u", "M", "d", "D", "H", "m", "s", "S", "E"]
-    static let maximumCounts: [Character: Int] = ["M": 4, "d": 2, "D": 3, "H": 2, "m": 2, "s": 2, "S": 9, "E": 4, "y": 9, "u": 9]
+    static let supportedLetters: Set<Character> = ["y", "u", "M", "d", "D", "H", "m", "s", "S", "E", "Z", "X", "x"]
+    static let maximumCounts: [Character: Int] = [
+        "M": 4, "d": 2, "D": 3, "H": 2, "m": 2, "s": 2, "S": 9, "E": 4, "y": 9, "u": 9, "Z": 5, "X": 5, "x": 5,
+    ]
 
     /// Throws a reason naming the offending letter or quote.
     public init(_ pattern: String) throws(JavaDateFormatError) {
@@ -44,7 +50,7 @@ public struct JavaDateFormat: Sendable, Equatable {
                 characters.removeFirst(count)
                 guard Self.supportedLetters.contains(character) else {
                     throw JavaDateFormatError(
-                        "pattern letter '\(character)' is not supported; use y, M, d, H, m, s (also u, D, S, E) or quote literal text as '\(character)'"
+                        "pattern letter '\(character)' is not supported; use y, M, d, H, m, s (also u, D, S, E, Z, X, x) or quote literal text as '\(character)'"
                     )
                 }
                 guard count <= Self.maximumCounts[character, default: 2], !(character == "E" && count < 3) else {
@@ -63,11 +69,23 @@ public struct JavaDateFormat: Sendable, Equatable {
 
     /// `date` formatted in UTC.
     public func format(_ date: Date) -> String {
-        let t = UTCTime(date)
+        format(date, offset: 0)
+    }
+
+    /// `date` formatted in `zone`'s local time at that instant (the offset letters give the
+    /// zone's offset then).
+    public func format(_ date: Date, zone: ZoneInfo) -> String {
+        let seconds = date.timeIntervalSince1970.rounded(.down)
+        return format(date, offset: abs(seconds) < 1e15 ? zone.offset(at: Int64(seconds)) : 0)
+    }
+
+    private func format(_ date: Date, offset: Int) -> String {
+        let local = date.addingTimeInterval(TimeInterval(offset))
+        let t = UTCTime(local)
         return tokens.map { token in
             switch token {
             case .literal(let text): return text
-            case .field(let letter, let count): return Self.field(letter, count: count, time: t, date: date)
+            case .field(let letter, let count): return Self.field(letter, count: count, time: t, local: local, offset: offset)
             }
         }.joined()
     }
@@ -77,7 +95,8 @@ public struct JavaDateFormat: Sendable, Equatable {
     ]
     private static let dayNames = ["Thursday", "Friday", "Saturday", "Sunday", "Monday", "Tuesday", "Wednesday"]
 
-    private static func field(_ letter: Character, count: Int, time t: UTCTime, date: Date) -> String {
+    /// `t` and `local` are the local time (UTC moved by `offset` seconds east).
+    private static func field(_ letter: Character, count: Int, time t: UTCTime, local: Date, offset: Int) -> String {
         switch letter {
         case "y", "u": return count == 2 ? pad(t.year % 100, 2) : pad(t.year, max(count, 1))
         case "M":
@@ -93,11 +112,31 @@ public struct JavaDateFormat: Sendable, Equatable {
         case "s": return pad(t.second, count)
         case "S": return String((pad(t.millisecond, 3) + String(repeating: "0", count: 6)).prefix(count))
         case "E":
-            let days = Int((date.timeIntervalSince1970 / 86_400).rounded(.down))
+            let days = Int((local.timeIntervalSince1970 / 86_400).rounded(.down))
             let name = dayNames[((days % 7) + 7) % 7]
             return count == 4 ? name : String(name.prefix(3))
+        case "Z":
+            switch count {
+            case 4: return offset == 0 ? "GMT" : "GMT" + offsetText(offset, colon: true, alwaysMinutes: true, seconds: true)
+            case 5: return offset == 0 ? "Z" : offsetText(offset, colon: true, alwaysMinutes: true, seconds: true)
+            default: return offsetText(offset, colon: false, alwaysMinutes: true, seconds: false)
+            }
+        case "X", "x":
+            if letter == "X", offset == 0 { return "Z" }
+            return offsetText(offset, colon: count == 3 || count == 5, alwaysMinutes: count > 1, seconds: count > 3)
         default: return ""
         }
+    }
+
+    /// `+HH`, then minutes (always, or when not zero) and seconds (when asked for and not zero).
+    private static func offsetText(_ offset: Int, colon: Bool, alwaysMinutes: Bool, seconds: Bool) -> String {
+        let magnitude = abs(offset)
+        let separator = colon ? ":" : ""
+        var text = (offset < 0 ? "-" : "+") + pad(magnitude / 3600)
+        let showSeconds = seconds && magnitude % 60 != 0
+        if alwaysMinutes || showSeconds || magnitude / 60 % 60 != 0 { text += separator + pad(magnitude / 60 % 60) }
+        if showSeconds { text += separator + pad(magnitude % 60) }
+        return text
     }
 
     private static func dayOfYear(_ t: UTCTime) -> Int {
