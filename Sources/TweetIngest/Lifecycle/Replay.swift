@@ -52,6 +52,12 @@ public struct Replayer<C: Clock>: Sendable where C.Duration == Duration {
     }
 
     private func replay(files: [String], into summary: inout ReplaySummary, reporter: inout ReplayProgressReporter) async throws {
+        // Pages are normalized where they were read; when the buffer has no room for another
+        // read, the unconsumed input (a page cut by the end of a read) moves to its front.
+        var buffer = [UInt8](repeating: 0, count: Self.bufferSize)
+        // The records of one page go into this storage and come back once the pipeline has
+        // buffered them, so every page writes into memory that is already faulted in.
+        var recordStorage: [UInt8] = []
         for file in files {
             let fd = open(file, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else {
@@ -60,23 +66,45 @@ public struct Replayer<C: Clock>: Sendable where C.Duration == Duration {
             defer { close(fd) }
             var splitter = PageSplitter()
             var pageNumber = 0
-            var chunk = [UInt8](repeating: 0, count: 1 << 20)
+            var start = 0
+            var filled = 0
             while true {
-                let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                if buffer.count - filled < Self.readSize {
+                    if start > 0 {
+                        buffer.withUnsafeMutableBytes { raw in
+                            _ = memmove(raw.baseAddress!, raw.baseAddress! + start, filled - start)
+                        }
+                        filled -= start
+                        start = 0
+                    }
+                    if buffer.count - filled < Self.readSize { buffer.append(contentsOf: repeatElement(0, count: Self.readSize)) }
+                }
+                let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, Self.readSize) }
                 if count < 0 {
                     if errno == EINTR { continue }
                     throw ReplayError(file: file, reason: "cannot be read: \(String(cString: strerror(errno)))")
                 }
-                let pages = count == 0 ? splitter.finish() : splitter.feed(chunk[0..<count])
+                filled += count
+                let (pages, consumed) = buffer.withUnsafeBufferPointer {
+                    splitter.pages(in: UnsafeBufferPointer(rebasing: $0[start..<filled]), final: count == 0)
+                }
                 for page in pages {
                     pageNumber += 1
-                    try await take(page, location: "\(file):\(pageNumber)", summary: &summary)
+                    try await take(
+                        (start + page.lowerBound)..<(start + page.upperBound), of: buffer, location: "\(file):\(pageNumber)",
+                        recordStorage: &recordStorage, summary: &summary)
                 }
+                start += consumed
                 if count == 0 { break }
                 reporter.update(read: count, pages: summary.pages + summary.malformedPages, records: summary.records)
             }
         }
     }
+
+    /// Bytes asked for per read (and how often the progress line is updated).
+    static var readSize: Int { 1 << 20 }
+    /// The read buffer to start with: several reads, so the cut page moves once per few MiB.
+    static var bufferSize: Int { 4 << 20 }
 
     /// The files' sizes added up, for the percentage and time left; nil when one is not a
     /// regular file (a pipe, /dev/stdin) or cannot be read (opening it reports why).
@@ -90,21 +118,29 @@ public struct Replayer<C: Clock>: Sendable where C.Duration == Duration {
         return total
     }
 
-    private func take(_ page: [UInt8], location: String, summary: inout ReplaySummary) async throws {
+    private func take(
+        _ page: Range<Int>, of buffer: [UInt8], location: String, recordStorage: inout [UInt8], summary: inout ReplaySummary
+    ) async throws {
         let context = IngestContext(query: query, fetchedAt: now(), source: .replay)
-        switch PageNormalizer.normalize(page, context: context) {
-        case .success(let normalized):
+        let result = buffer.withUnsafeBufferPointer { bytes in
+            PageNormalizer.normalize(UnsafeBufferPointer(rebasing: bytes[page]), context: context, recordStorage: &recordStorage)
+        }
+        switch result {
+        case .success(var normalized):
             summary.pages += 1
             summary.records += normalized.recordCount
             summary.errorRecords += normalized.errorCount
             try await pipeline.accept(normalized, checkpoint: nil)
+            // The pipeline has copied the records: their storage serves the next page.
+            swap(&recordStorage, &normalized.records)
         case .failure(let error):
             summary.malformedPages += 1
             summary.errorRecords += 1
             logger.warning("set aside a page that is not usable", metadata: ["replay.page": "\(location)", "error": "\(error)"])
             var rejected = NormalizedPage()
             rejected.errorRecords =
-                ErrorRecord(code: "Replay.MalformedPage", message: "\(location): \(error)", raw: page, context: context).line
+                ErrorRecord(code: "Replay.MalformedPage", message: "\(location): \(error)", raw: Array(buffer[page]), context: context)
+                .line
             rejected.errorCount = 1
             try await pipeline.accept(rejected, checkpoint: nil)
         }
@@ -127,49 +163,65 @@ struct PageSplitter {
     private var depth = 0
     private var inString = false
     private var escaped = false
+    /// Bytes at the start of the unconsumed input already tracked by the last call.
     private var scanned = 0
 
     enum Mode { case lines, values }
 
     mutating func feed(_ bytes: [UInt8]) -> [[UInt8]] { feed(bytes[...]) }
 
+    /// Copies `bytes` in and returns the pages completed; `pages(in:final:)` spares the copies.
     mutating func feed(_ bytes: ArraySlice<UInt8>) -> [[UInt8]] {
         pending.append(contentsOf: bytes)
-        return drain(final: false)
+        return drainPending(final: false)
     }
 
-    mutating func finish() -> [[UInt8]] { drain(final: true) }
+    mutating func finish() -> [[UInt8]] { drainPending(final: true) }
 
-    private mutating func drain(final: Bool) -> [[UInt8]] {
-        var pages: [[UInt8]] = []
+    private mutating func drainPending(final: Bool) -> [[UInt8]] {
+        var pending: [UInt8] = []
+        swap(&pending, &self.pending)
+        let (ranges, consumed) = pending.withUnsafeBufferPointer { pages(in: $0, final: final) }
+        let split = ranges.map { Array(pending[$0]) }
+        pending.removeFirst(consumed)
+        swap(&pending, &self.pending)
+        return split
+    }
+
+    /// The pages complete in `bytes` (the unconsumed input: what an earlier call consumed is
+    /// gone, what it did not is still at the start), and how many leading bytes they use up;
+    /// with `final`, the rest is a page too. The caller drops the consumed bytes before the
+    /// next call.
+    mutating func pages(in bytes: UnsafeBufferPointer<UInt8>, final: Bool) -> (pages: [Range<Int>], consumed: Int) {
+        var pages: [Range<Int>] = []
         var start = 0
         var index = scanned
         if mode == .lines {
             // JSON Lines: a raw newline cannot occur inside a JSON value, so pages end at each one.
-            while let newline = nextNewline(from: index) {
-                if !isBlank(start..<newline) { pages.append(Array(pending[start..<newline])) }
+            while let newline = Self.nextNewline(bytes, from: index) {
+                if !Self.isBlank(bytes, start..<newline) { pages.append(start..<newline) }
                 start = newline + 1
                 index = newline + 1
             }
-            index = pending.count
+            index = bytes.count
         }
-        while index < pending.count {
-            let byte = pending[index]
+        while index < bytes.count {
+            let byte = bytes[index]
             track(byte)
             if byte == UInt8(ascii: "\n") {
-                if mode == nil, !isBlank(start..<index) { mode = depth == 0 ? .lines : .values }
+                if mode == nil, !Self.isBlank(bytes, start..<index) { mode = depth == 0 ? .lines : .values }
                 if mode == .lines || (mode == .values && depth == 0) {
-                    if !isBlank(start..<index) { pages.append(Array(pending[start..<index])) }
+                    if !Self.isBlank(bytes, start..<index) { pages.append(start..<index) }
                     start = index + 1
                     resetState()
                     if mode == .lines {
                         index += 1
-                        while let newline = nextNewline(from: index) {
-                            if !isBlank(start..<newline) { pages.append(Array(pending[start..<newline])) }
+                        while let newline = Self.nextNewline(bytes, from: index) {
+                            if !Self.isBlank(bytes, start..<newline) { pages.append(start..<newline) }
                             start = newline + 1
                             index = newline + 1
                         }
-                        index = pending.count
+                        index = bytes.count
                         break
                     }
                 }
@@ -177,22 +229,18 @@ struct PageSplitter {
             index += 1
         }
         if final {
-            if !isBlank(start..<pending.count) { pages.append(Array(pending[start...])) }
-            pending = []
+            if !Self.isBlank(bytes, start..<bytes.count) { pages.append(start..<bytes.count) }
             scanned = 0
-        } else {
-            pending.removeFirst(start)
-            scanned = pending.count
+            return (pages, bytes.count)
         }
-        return pages
+        scanned = bytes.count - start
+        return (pages, start)
     }
 
-    private func nextNewline(from index: Int) -> Int? {
-        guard index < pending.count else { return nil }
-        return pending.withUnsafeBufferPointer { buffer -> Int? in
-            guard let found = memchr(buffer.baseAddress! + index, 0x0A, buffer.count - index) else { return nil }
-            return buffer.baseAddress!.distance(to: found.assumingMemoryBound(to: UInt8.self))
-        }
+    private static func nextNewline(_ bytes: UnsafeBufferPointer<UInt8>, from index: Int) -> Int? {
+        guard index < bytes.count, let base = bytes.baseAddress else { return nil }
+        guard let found = memchr(base + index, 0x0A, bytes.count - index) else { return nil }
+        return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
     }
 
     private mutating func track(_ byte: UInt8) {
@@ -220,7 +268,7 @@ struct PageSplitter {
         escaped = false
     }
 
-    private func isBlank(_ range: Range<Int>) -> Bool {
-        pending[range].allSatisfy { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
+    private static func isBlank(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
+        bytes[range].allSatisfy { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
     }
 }

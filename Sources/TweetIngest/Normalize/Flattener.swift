@@ -546,6 +546,7 @@ struct Flattener {
         em.out.reserveCapacity(2 * tweet.range.count + 64)
         var walk = Walk(next: tweet.ruleObjects.lowerBound, end: tweet.ruleObjects.upperBound, order: slot)
         var recorded: [PageLayout.Member] = []
+        recorded.reserveCapacity(tweet.members.count + Self.appendOrder.count)
         emitObject(
             tweet.range, members: tweet.members, inScratch: false, mode: variant, merge: .none, dataTweet: false, suffix: nil,
             walk: &walk, em: &em, record: true, recorded: &recorded)

@@ -72,6 +72,9 @@ struct PageLayout {
 
     static func scan(_ bytes: UnsafeBufferPointer<UInt8>) throws -> PageLayout {
         var layout = PageLayout()
+        // About one top-level member per 40 bytes of a recorded page: room up front, so the
+        // array is not copied as it grows.
+        layout.members.reserveCapacity(bytes.count / 32 + 16)
         var scanner = JSONScanner(bytes)
         guard scanner.peek() == UInt8(ascii: "{") else {
             if scanner.peek() == nil { throw PageError.malformedJSON("the body is empty") }

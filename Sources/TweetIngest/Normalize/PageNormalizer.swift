@@ -79,38 +79,48 @@ public enum PageError: Error, Equatable, CustomStringConvertible {
 /// `Flattener`), without twarc's `__twarc`, with our `ingest` object as the last member.
 public enum PageNormalizer {
     public static func normalize(_ page: [UInt8], context: IngestContext) -> Result<NormalizedPage, PageError> {
-        page.withUnsafeBufferPointer { bytes in
-            do {
-                let layout = try PageLayout.scan(bytes)
-                var result = NormalizedPage()
-                result.meta = layout.meta
-                result.partialErrors = layout.partialErrors
-                result.twarcQuery = layout.twarcQuery
-                result.twarcRetrievedAt = layout.twarcRetrievedAt
-                result.postsRead = layout.tweets.count
-                result.includedPostsRead = layout.includedPostsRead
-                result.usersRead = layout.usersRead
-                var context = context
-                if context.source == .replay {
-                    context.query = layout.twarcQuery ?? context.query
-                    context.fetchedAt = layout.twarcRetrievedAt ?? context.fetchedAt
-                }
-                var ingest: [UInt8] = []
-                JSONWriting.appendLiteral("\"ingest\":", to: &ingest)
-                ingest.append(contentsOf: ingestObject(context))
-                result.records.reserveCapacity(2 * bytes.count + layout.tweets.count * (ingest.count + 16))
-                result.recordIDs.reserveCapacity(layout.tweets.count)
-                result.recordEnds.reserveCapacity(layout.tweets.count)
-                var flattener = Flattener(bytes: bytes, layout: layout)
-                for tweet in layout.tweets {
-                    build(tweet, bytes: bytes, flattener: &flattener, ingest: ingest, context: context, into: &result)
-                }
-                return .success(result)
-            } catch let error as PageError {
-                return .failure(error)
-            } catch {
-                return .failure(.malformedJSON("\(error)"))
+        var recordStorage: [UInt8] = []
+        return page.withUnsafeBufferPointer { normalize($0, context: context, recordStorage: &recordStorage) }
+    }
+
+    /// Like `normalize(_:context:)`, from bytes in place; the records are written into
+    /// `recordStorage`'s memory (taken, and left empty), so a caller that hands the records'
+    /// storage back after each page writes every page into memory already faulted in.
+    static func normalize(
+        _ bytes: UnsafeBufferPointer<UInt8>, context: IngestContext, recordStorage: inout [UInt8]
+    ) -> Result<NormalizedPage, PageError> {
+        do {
+            let layout = try PageLayout.scan(bytes)
+            var result = NormalizedPage()
+            swap(&result.records, &recordStorage)
+            result.records.removeAll(keepingCapacity: true)
+            result.meta = layout.meta
+            result.partialErrors = layout.partialErrors
+            result.twarcQuery = layout.twarcQuery
+            result.twarcRetrievedAt = layout.twarcRetrievedAt
+            result.postsRead = layout.tweets.count
+            result.includedPostsRead = layout.includedPostsRead
+            result.usersRead = layout.usersRead
+            var context = context
+            if context.source == .replay {
+                context.query = layout.twarcQuery ?? context.query
+                context.fetchedAt = layout.twarcRetrievedAt ?? context.fetchedAt
             }
+            var ingest: [UInt8] = []
+            JSONWriting.appendLiteral("\"ingest\":", to: &ingest)
+            ingest.append(contentsOf: ingestObject(context))
+            result.records.reserveCapacity(2 * bytes.count + layout.tweets.count * (ingest.count + 16))
+            result.recordIDs.reserveCapacity(layout.tweets.count)
+            result.recordEnds.reserveCapacity(layout.tweets.count)
+            var flattener = Flattener(bytes: bytes, layout: layout)
+            for tweet in layout.tweets {
+                build(tweet, bytes: bytes, flattener: &flattener, ingest: ingest, context: context, into: &result)
+            }
+            return .success(result)
+        } catch let error as PageError {
+            return .failure(error)
+        } catch {
+            return .failure(.malformedJSON("\(error)"))
         }
     }
 
