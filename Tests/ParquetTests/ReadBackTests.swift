@@ -64,4 +64,115 @@ struct ReadBackTests {
             dictionary: ["lang": true, "id": false])
         #expect(outcome.status == 0, "\(outcome.output)")
     }
+
+    /// Large JSON-like documents, all distinct (dictionary dropped at the first page), and a
+    /// slowly growing set of names whose dictionary passes its limit mid-chunk (fallback to
+    /// PLAIN), over many small pages.
+    @Test func largeStringsFallBackFromTheDictionaryOverSeveralPages() throws {
+        let fields: [ParquetField] = [
+            .int64("n", optional: false),
+            .string("record"),
+            .string("source"),
+        ]
+        let rows: [[TestValue]] = (0..<3000).map { n in
+            let body = String(repeating: "ünïcode \(n) ", count: 20 + n % 60)
+            return [
+                .int(Int64(n)),
+                n % 50 == 7 ? .null : .string(#"{"id":"\#(n)","text":"\#(body)"}"#),
+                .string("source-\(n / 10)-" + String(repeating: "s", count: 30)),
+            ]
+        }
+        var options = ParquetWriterOptions()
+        options.pageSizeBytes = 1024
+        options.dictionaryPageLimitBytes = 4096
+        let (file, writer) = try ReadBack.write(rows, fields: fields, options: options)
+        #expect(writer.dataPageCount > 100, "pages: \(writer.dataPageCount)")
+        #expect(file.count < 3000 * 500, "zstd compresses the repetitive documents")
+        let readBack = try ReadBack()
+        defer { readBack.remove() }
+        let outcome = try readBack.check(
+            file: file, rows: rows, fields: fields, name: "fallback", dictionary: ["record": false, "source": true])
+        #expect(outcome.status == 0, "\(outcome.output)")
+    }
+
+    @Test func aSmallRowGroupSizeGivesSeveralRowGroups() throws {
+        var options = ParquetWriterOptions()
+        options.rowGroupSizeBytes = 8 << 10
+        options.compression = .snappy
+        let rows = Self.mixedRows(2000)
+        let (file, _) = try ReadBack.write(rows, fields: Self.fields, options: options)
+        let readBack = try ReadBack()
+        defer { readBack.remove() }
+        let outcome = try readBack.check(file: file, rows: rows, fields: Self.fields, name: "row-groups", minRowGroups: 4)
+        #expect(outcome.status == 0, "\(outcome.output)")
+    }
+
+    @Test func anEmptyFileHasTheSchemaAndNoRows() throws {
+        let (file, _) = try ReadBack.write([], fields: Self.fields, options: .init())
+        let readBack = try ReadBack()
+        defer { readBack.remove() }
+        let outcome = try readBack.check(file: file, rows: [], fields: Self.fields, name: "empty", minRowGroups: 0)
+        #expect(outcome.status == 0, "\(outcome.output)")
+    }
+
+    @Test func keyValueMetadataAndCreatedByReachTheFooter() throws {
+        var options = ParquetWriterOptions()
+        options.createdBy = "tweet-ingest test"
+        options.keyValueMetadata = [("stream", "brexit"), ("schema.version", "1")]
+        let (file, _) = try ReadBack.write(Self.mixedRows(3), fields: Self.fields, options: options)
+        let text = String(decoding: file, as: UTF8.self)
+        #expect(text.contains("tweet-ingest test") && text.contains("schema.version") && text.contains("brexit"))
+    }
+
+    // MARK: The verifier catches bad files
+
+    @Test func theVerifierReportsAValueThatDiffers() throws {
+        let rows = Self.mixedRows(20)
+        let (file, _) = try ReadBack.write(rows, fields: Self.fields, options: .init())
+        var expected = rows
+        expected[3][4] = .string("xx")
+        let readBack = try ReadBack()
+        defer { readBack.remove() }
+        let outcome = try readBack.check(file: file, rows: expected, fields: Self.fields, name: "bad-value")
+        #expect(outcome.status == 1)
+        #expect(outcome.output.contains("pyarrow: row 3 lang"), "\(outcome.output)")
+        #expect(outcome.output.contains("duckdb: row 3 lang"), "\(outcome.output)")
+    }
+
+    @Test func theVerifierReportsACorruptedStatistic() throws {
+        let fields: [ParquetField] = [.int64("n")]
+        let largest: Int64 = 0x0123_4567_89AB_CDEF
+        let rows: [[TestValue]] = (0..<50).map { [.int(Int64($0))] } + [[.int(largest)]]
+        var options = ParquetWriterOptions()
+        options.compression = .none
+        var (file, _) = try ReadBack.write(rows, fields: fields, options: options)
+        // The footer's max_value holds `largest` little-endian: make it one smaller.
+        let footerLength = Int(file[file.count - 8]) | Int(file[file.count - 7]) << 8
+        let footer = (file.count - 8 - footerLength)..<(file.count - 8)
+        let needle = withUnsafeBytes(of: largest.littleEndian) { Array($0) }
+        let at = try #require(footer.first { Array(file[$0..<min($0 + 8, file.count)]) == needle })
+        file[at] -= 1
+        let readBack = try ReadBack()
+        defer { readBack.remove() }
+        let outcome = try readBack.check(file: file, rows: rows, fields: fields, name: "bad-statistics")
+        #expect(outcome.status == 1)
+        #expect(outcome.output.contains("pyarrow: row group 0 column n: min/max"), "\(outcome.output)")
+    }
+
+    @Test func theVerifierReportsACorruptedDefinitionLevel() throws {
+        let fields: [ParquetField] = [.string("s")]
+        let rows: [[TestValue]] = (0..<8).map { $0 == 2 ? [.null] : [.string("v\($0)")] }
+        var options = ParquetWriterOptions()
+        options.compression = .none
+        var (file, _) = try ReadBack.write(rows, fields: fields, options: options)
+        // Definition levels 1,1,0,1,1,1,1,1 are one bit-packed group: 0b11111011 (after the
+        // 4-byte length and the header 0x03). Make it 0b11111111: row 2 claims a value.
+        let levels: [UInt8] = [0x02, 0x00, 0x00, 0x00, 0x03, 0xFB]
+        let at = try #require((0..<(file.count - 6)).first { Array(file[$0..<($0 + 6)]) == levels })
+        file[at + 5] = 0xFF
+        let readBack = try ReadBack()
+        defer { readBack.remove() }
+        let outcome = try readBack.check(file: file, rows: rows, fields: fields, name: "bad-levels")
+        #expect(outcome.status != 0, "\(outcome.output)")
+    }
 }

@@ -129,9 +129,26 @@ def main():
     path, expected_path = sys.argv[1], sys.argv[2]
     with open(expected_path) as file:
         expected = json.load(file)
+    for reader, check in (("pyarrow", check_pyarrow), ("duckdb", check_duckdb)):
+        try:
+            check(path, expected)
+        except Exception as error:  # a file a reader cannot read is a finding, not a crash
+            problem(f"{reader}: could not read {path}: {type(error).__name__}: {error}")
+    for line in problems[:50]:
+        print(line)
+    if len(problems) > 50:
+        print(f"... and {len(problems) - 50} more")
+    sys.exit(1 if problems else 0)
+
+
+def columns_of(schema):
+    return [(field, leaf_path, leaf) for field in schema for (leaf_path, leaf) in leaves(field, [field["name"]])]
+
+
+def check_pyarrow(path, expected):
+    """Rows, then the footer's statistics per row group and column."""
     schema, rows = expected["schema"], expected["rows"]
 
-    # pyarrow: rows, then the footer's statistics per row group and column.
     parquet = pq.ParquetFile(path)
     compare_rows("pyarrow", parquet.read().to_pylist(), rows, schema)
     metadata = parquet.metadata
@@ -139,14 +156,12 @@ def main():
         problem(f"pyarrow: footer says {metadata.num_rows} rows, expected {len(rows)}")
     if metadata.num_row_groups < expected.get("min_row_groups", 1):
         problem(f"pyarrow: {metadata.num_row_groups} row groups, expected at least {expected['min_row_groups']}")
-    columns = [(field, leaf_path, leaf) for field in schema for (leaf_path, leaf) in leaves(field, [field["name"]])]
+    columns = columns_of(schema)
     dictionary = expected.get("dictionary", {})
     first = 0
-    group_ranges = []
     for group_index in range(metadata.num_row_groups):
         group = metadata.row_group(group_index)
         group_rows = rows[first : first + group.num_rows]
-        group_ranges.append((first, group.num_rows))
         first += group.num_rows
         for column_index, (field, leaf_path, leaf) in enumerate(columns):
             chunk = group.column(column_index)
@@ -167,7 +182,12 @@ def main():
             if name in dictionary and chunk.has_dictionary_page != dictionary[name]:
                 problem(f"{where}: has_dictionary_page {chunk.has_dictionary_page}, expected {dictionary[name]}")
 
-    # DuckDB: rows, then its own reading of the footer.
+
+def check_duckdb(path, expected):
+    """Rows, then DuckDB's own reading of the footer."""
+    schema, rows = expected["schema"], expected["rows"]
+    columns = columns_of(schema)
+    dictionary = expected.get("dictionary", {})
     connection = duckdb.connect()
     result = connection.execute("SELECT * FROM read_parquet(?)", [path])
     names = [description[0] for description in result.description]
@@ -177,8 +197,17 @@ def main():
         "FROM parquet_metadata(?) ORDER BY row_group_id, column_id",
         [path],
     ).fetchall()
-    if len(footer) != metadata.num_row_groups * len(columns):
-        problem(f"duckdb: {len(footer)} column chunks, expected {metadata.num_row_groups * len(columns)}")
+    group_sizes = dict(
+        connection.execute("SELECT DISTINCT row_group_id, row_group_num_rows FROM parquet_metadata(?)", [path]).fetchall()
+    )
+    group_ranges, first = {}, 0
+    for group_id in sorted(group_sizes):
+        group_ranges[group_id] = (first, group_sizes[group_id])
+        first += group_sizes[group_id]
+    if first != len(rows):
+        problem(f"duckdb: row groups hold {first} rows, expected {len(rows)}")
+    if len(footer) != len(group_sizes) * len(columns):
+        problem(f"duckdb: {len(footer)} column chunks, expected {len(group_sizes) * len(columns)}")
     for group_id, path_in_schema, null_count, minimum, maximum, dictionary_offset in footer:
         first, count = group_ranges[group_id]
         matches = [c for c in columns if ".".join(c[1]) == path_in_schema.replace(", ", ".")]
@@ -199,12 +228,6 @@ def main():
         name = ".".join(leaf_path)
         if name in dictionary and (dictionary_offset is not None) != dictionary[name]:
             problem(f"{where}: dictionary_page_offset {dictionary_offset}, expected a dictionary: {dictionary[name]}")
-
-    for line in problems[:50]:
-        print(line)
-    if len(problems) > 50:
-        print(f"... and {len(problems) - 50} more")
-    sys.exit(1 if problems else 0)
 
 
 if __name__ == "__main__":
