@@ -183,6 +183,10 @@ public struct ParquetWriter {
     private mutating func closeRowGroup() throws(ParquetError) {
         var chunks: [ColumnChunkMetadata] = []
         chunks.reserveCapacity(columns.count)
+        // One growth of the file per row group: each chunk's pages are freed as they are
+        // copied in, so the row group is never held twice (doubling would copy it again).
+        let needed = output.count + columns.reduce(0) { $0 + $1.closingBytesBound }
+        if needed > output.capacity { output.reserveCapacity(max(needed, output.capacity * 3 / 2)) }
         do throws(ParquetError) {
             for index in columns.indices {
                 let closed = try columns[index].closeChunk(

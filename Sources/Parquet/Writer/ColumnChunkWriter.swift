@@ -59,6 +59,9 @@ struct ColumnChunkWriter {
     /// The bytes the page holds before encoding, by which it is closed.
     var pageBytes: Int { values.count + indices.count * 4 + entries }
     var hasEntries: Bool { entries > 0 }
+    /// At most the bytes `closeChunk` will hand over (pages held, the open page uncompressed,
+    /// the dictionary), so the file can grow once per row group.
+    var closingBytesBound: Int { dataPages.count + values.count + indices.count * 4 + entries * 2 + dictionary.byteCount + 1024 }
 
     // MARK: Appending
 
