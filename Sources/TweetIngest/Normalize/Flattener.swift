@@ -49,6 +49,16 @@ struct Flattener {
     /// How an object's merge partner is found.
     private enum MergeBy { case none, place, user, tweet }
 
+    /// Where the members of the object being written are.
+    private enum MemberList {
+        /// `layout.members`: posts and `includes` objects.
+        case page
+        /// `layout.ruleMarks.members`: nested objects the first pass noted.
+        case rule
+        /// `scratch`: objects scanned while writing.
+        case scratch
+    }
+
     /// The rule objects still to be written inside the current post, and which post it is.
     struct Walk {
         var next: Int
@@ -74,7 +84,7 @@ struct Flattener {
         var walk = Walk(next: tweet.ruleObjects.lowerBound, end: tweet.ruleObjects.upperBound, order: Int.max)
         var unused: [PageLayout.Member] = []
         emitObject(
-            tweet.range, members: tweet.members, inScratch: false, mode: .full, merge: .none, dataTweet: true,
+            tweet.range, members: tweet.members, list: .page, mode: .full, merge: .none, dataTweet: true,
             suffix: ingestMember, walk: &walk, em: &em, record: false, recorded: &unused)
         em.flush()
         swap(&em.out, &out)
@@ -83,14 +93,18 @@ struct Flattener {
     // MARK: - Objects
 
     @inline(__always)
-    private func member(_ index: Int, _ inScratch: Bool) -> PageLayout.Member {
-        inScratch ? scratch[index] : layout.members[index]
+    private func member(_ index: Int, _ list: MemberList) -> PageLayout.Member {
+        switch list {
+        case .page: layout.members[index]
+        case .rule: layout.ruleMarks.members[index]
+        case .scratch: scratch[index]
+        }
     }
 
     /// Writes one object with its rules applied (as `mode` allows) and merged with `merge`.
     /// With `record`, the written members' positions in `em.out` go to `recorded`.
     private mutating func emitObject(
-        _ object: Range<Int>, members: Range<Int>, inScratch: Bool, mode: Variant, merge: MergeSource, dataTweet: Bool,
+        _ object: Range<Int>, members: Range<Int>, list: MemberList, mode: Variant, merge: MergeSource, dataTweet: Bool,
         suffix: [UInt8]?, walk: inout Walk, em: inout Emission, record: Bool, recorded: inout [PageLayout.Member]
     ) {
         // Which members the rules read or write, by kind (index relative to `members`).
@@ -99,7 +113,7 @@ struct Flattener {
         var wideEdit = false
         let rulesApply = mode != .nestedOnly
         for index in members {
-            let m = member(index, inScratch)
+            let m = member(index, list)
             guard let kind = FlattenKey.classify(bytes, m.keyStart..<m.keyEnd) else { continue }
             let relative = index - members.lowerBound
             if at[Int(kind.rawValue)] < 0 { at[Int(kind.rawValue)] = Int32(relative) }
@@ -109,7 +123,7 @@ struct Flattener {
         }
         func has(_ kind: FlattenKey) -> Bool { at[Int(kind.rawValue)] >= 0 }
         func value(_ kind: FlattenKey) -> Range<Int> {
-            let m = member(members.lowerBound + Int(at[Int(kind.rawValue)]), inScratch)
+            let m = member(members.lowerBound + Int(at[Int(kind.rawValue)]), list)
             return m.valueStart..<m.valueEnd
         }
         let authorFires = rulesApply && has(.authorID)
@@ -125,7 +139,7 @@ struct Flattener {
         var taken: UInt64 = 0
         em.copy(object.lowerBound, object.lowerBound + 1)
         for relative in 0..<members.count {
-            let m = member(members.lowerBound + relative, inScratch)
+            let m = member(members.lowerBound + relative, list)
             var kind: FlattenKey?
             if relative < 64 ? (editMask >> UInt64(relative)) & 1 != 0 : wideEdit {
                 kind = FlattenKey.classify(bytes, m.keyStart..<m.keyEnd)
@@ -230,7 +244,7 @@ struct Flattener {
         }
 
         // The merge partner's other members.
-        wrote = emitMergeRest(merge, taken: taken, objectMembers: members, inScratch: inScratch, wrote: wrote, &em)
+        wrote = emitMergeRest(merge, taken: taken, objectMembers: members, list: list, wrote: wrote, &em)
 
         if let suffix {
             if wrote > 0 { em.literal(",") }
@@ -262,7 +276,7 @@ struct Flattener {
     private mutating func emitRange(_ range: Range<Int>, walk: inout Walk, em: inout Emission) {
         var position = range.lowerBound
         while walk.next < walk.end {
-            let object = layout.ruleObjects[walk.next]
+            let object = layout.ruleMarks.objects[walk.next].range
             if object.lowerBound >= range.upperBound { break }
             em.copy(position, object.lowerBound)
             emitMerged(object, by: .none, walk: &walk, em: &em)
@@ -273,38 +287,48 @@ struct Flattener {
 
     @inline(__always)
     private func skip(_ walk: inout Walk, upTo end: Int) {
-        while walk.next < walk.end, layout.ruleObjects[walk.next].lowerBound < end { walk.next += 1 }
+        while walk.next < walk.end, layout.ruleMarks.objects[walk.next].range.lowerBound < end { walk.next += 1 }
     }
 
     /// Writes the object at `range` expanded, merged with what `by` finds for it.
     private mutating func emitMerged(_ range: Range<Int>, by: MergeBy, walk: inout Walk, em: inout Emission) {
-        if walk.next < walk.end, layout.ruleObjects[walk.next].lowerBound == range.lowerBound { walk.next += 1 }
-        let base = scratch.count
         var scanner = JSONScanner(bytes, range: range)
-        var partnerKey: Range<Int>?
-        do {
-            try scanner.beginObject()
-            var first = true
-            while let key = try scanner.nextKey(first: &first) {
-                let value = try scanner.value()
-                scratch.append(
-                    .init(keyStart: key.lowerBound, keyEnd: key.upperBound, valueStart: value.lowerBound, valueEnd: value.upperBound))
-                let wanted: StaticString
-                switch by {
-                case .none: continue
-                case .place: wanted = "place_id"
-                case .user: wanted = "username"
-                case .tweet: wanted = "id"
+        emitMerged(from: &scanner, by: by, walk: &walk, em: &em)
+    }
+
+    /// Writes the object `scanner` is at expanded, merged with what `by` finds for it, and moves
+    /// the scanner past it. A rule object's members come from the first pass; others are
+    /// scanned here.
+    private mutating func emitMerged(from scanner: inout JSONScanner, by: MergeBy, walk: inout Walk, em: inout Emission) {
+        scanner.skipWhitespace()
+        let start = scanner.position
+        let base = scratch.count
+        let members: Range<Int>
+        let list: MemberList
+        if walk.next < walk.end, layout.ruleMarks.objects[walk.next].range.lowerBound == start {
+            let object = layout.ruleMarks.objects[walk.next]
+            walk.next += 1
+            members = object.members
+            list = .rule
+            scanner.skip(to: object.range.upperBound)
+        } else {
+            do {
+                try scanner.beginObject()
+                var first = true
+                while let key = try scanner.nextKey(first: &first) {
+                    let value = try scanner.value()
+                    scratch.append(
+                        .init(keyStart: key.lowerBound, keyEnd: key.upperBound, valueStart: value.lowerBound, valueEnd: value.upperBound))
                 }
-                if scanner.rawEquals(key, wanted), bytes[value.lowerBound] == UInt8(ascii: "\""), partnerKey == nil {
-                    partnerKey = (value.lowerBound + 1)..<(value.upperBound - 1)
-                }
+            } catch {
+                // The page was validated in the first pass; not reached.
             }
-        } catch {
-            // The page was validated in the first pass; not reached.
+            members = base..<scratch.count
+            list = .scratch
         }
+        let range = start..<scanner.position
         var merge = MergeSource.none
-        if let partnerKey {
+        if let partnerKey = partnerKey(members, list, by) {
             switch by {
             case .none: break
             case .place:
@@ -321,10 +345,30 @@ struct Flattener {
         }
         var unused: [PageLayout.Member] = []
         emitObject(
-            range, members: base..<scratch.count, inScratch: true, mode: .full, merge: merge, dataTweet: false, suffix: nil,
+            range, members: members, list: list, mode: .full, merge: merge, dataTweet: false, suffix: nil,
             walk: &walk, em: &em, record: false, recorded: &unused)
-        scratch.removeLast(scratch.count - base)
+        while scratch.count > base { scratch.removeLast() }
         skip(&walk, upTo: range.upperBound)
+    }
+
+    /// The content of the first string member that names the merge partner (`place_id`,
+    /// `username`, `id`), if any.
+    private func partnerKey(_ members: Range<Int>, _ list: MemberList, _ by: MergeBy) -> Range<Int>? {
+        let wanted: StaticString
+        switch by {
+        case .none: return nil
+        case .place: wanted = "place_id"
+        case .user: wanted = "username"
+        case .tweet: wanted = "id"
+        }
+        for index in members {
+            let m = member(index, list)
+            guard m.keyEnd - m.keyStart == wanted.utf8CodeUnitCount, FlattenKey.matches(bytes, m.keyStart..<m.keyEnd, wanted),
+                bytes[m.valueStart] == UInt8(ascii: "\"")
+            else { continue }
+            return (m.valueStart + 1)..<(m.valueEnd - 1)
+        }
+        return nil
     }
 
     /// `mentions` / `referenced_tweets`: each object entry merged with its user or post.
@@ -336,14 +380,14 @@ struct Flattener {
             try scanner.beginArray()
             var first = true
             while try scanner.nextElement(first: &first) {
-                let element = try scanner.value()
-                em.copy(previousEnd, element.lowerBound)
-                if bytes[element.lowerBound] == UInt8(ascii: "{") {
-                    emitMerged(element, by: by, walk: &walk, em: &em)
+                let elementStart = scanner.position
+                em.copy(previousEnd, elementStart)
+                if bytes[elementStart] == UInt8(ascii: "{") {
+                    emitMerged(from: &scanner, by: by, walk: &walk, em: &em)
                 } else {
-                    emitRange(element, walk: &walk, em: &em)
+                    emitRange(try scanner.value(), walk: &walk, em: &em)
                 }
-                previousEnd = element.upperBound
+                previousEnd = scanner.position
             }
         } catch {
             // Validated in the first pass; not reached.
@@ -474,14 +518,14 @@ struct Flattener {
 
     /// Writes the partner's members the object did not have; returns the members written.
     private func emitMergeRest(
-        _ merge: MergeSource, taken: UInt64, objectMembers: Range<Int>, inScratch: Bool, wrote: Int, _ em: inout Emission
+        _ merge: MergeSource, taken: UInt64, objectMembers: Range<Int>, list: MemberList, wrote: Int, _ em: inout Emission
     ) -> Int {
         var wrote = wrote
         func isTaken(_ index: Int, key: (Int) -> UInt8, count: Int) -> Bool {
             if index < 64 { return (taken >> UInt64(index)) & 1 != 0 }
             // Beyond the mask: look the key up among the object's members.
             for objectIndex in objectMembers {
-                let m = member(objectIndex, inScratch)
+                let m = member(objectIndex, list)
                 if m.keyEnd - m.keyStart == count, (0..<count).allSatisfy({ bytes[m.keyStart + $0] == key($0) }) { return true }
             }
             return false
@@ -548,7 +592,7 @@ struct Flattener {
         var recorded: [PageLayout.Member] = []
         recorded.reserveCapacity(tweet.members.count + Self.appendOrder.count)
         emitObject(
-            tweet.range, members: tweet.members, inScratch: false, mode: variant, merge: .none, dataTweet: false, suffix: nil,
+            tweet.range, members: tweet.members, list: .page, mode: variant, merge: .none, dataTweet: false, suffix: nil,
             walk: &walk, em: &em, record: true, recorded: &recorded)
         em.flush()
         variantText[index] = em.out

@@ -20,7 +20,7 @@ struct PageLayout {
         var id: TweetID?
         /// Top-level members, in `PageLayout.members`.
         var members: Range<Int> = 0..<0
-        /// Nested objects a `flatten` rule rewrites, in `PageLayout.ruleObjects`, by position.
+        /// Nested objects a `flatten` rule rewrites, in `PageLayout.ruleMarks.objects`, by position.
         var ruleObjects: Range<Int> = 0..<0
     }
 
@@ -31,9 +31,45 @@ struct PageLayout {
         var ruleObjects: Range<Int> = 0..<0
     }
 
+    /// A nested object a `flatten` rule rewrites, and its members (in `PageLayout.ruleMembers`),
+    /// so the second pass does not scan it again.
+    struct RuleObject {
+        var range: Range<Int>
+        var members: Range<Int>
+    }
+
+    /// Rule objects as the first pass finds them; the stack holds the members of the objects
+    /// being scanned (its storage is kept as it shrinks: `removeLast(_:)` costs more).
+    struct RuleMarks {
+        var objects: [RuleObject] = []
+        var members: [Member] = []
+        private var stack: [Member] = []
+        private(set) var stackCount = 0
+
+        @inline(__always)
+        mutating func push(_ member: Member) {
+            if stackCount < stack.count {
+                stack[stackCount] = member
+            } else {
+                stack.append(member)
+            }
+            stackCount += 1
+        }
+
+        /// Keeps the object at `range`, whose members are on the stack from `base`.
+        mutating func keep(_ range: Range<Int>, stackFrom base: Int) {
+            let first = members.count
+            members.append(contentsOf: stack[base..<stackCount])
+            objects.append(RuleObject(range: range, members: first..<members.count))
+        }
+
+        @inline(__always)
+        mutating func pop(to base: Int) { stackCount = base }
+    }
+
     var tweets: [Tweet] = []
     var members: [Member] = []
-    var ruleObjects: [Range<Int>] = []
+    var ruleMarks = RuleMarks()
     var users: [Included] = []
     var media: [Included] = []
     var polls: [Included] = []
@@ -148,7 +184,7 @@ struct PageLayout {
         scanner.skipWhitespace()
         let start = scanner.position
         let firstMember = members.count
-        let firstRuleObject = ruleObjects.count
+        let firstRuleObject = ruleMarks.objects.count
         try scanner.beginObject()
         var first = true
         while let key = try scanner.nextKey(first: &first) {
@@ -163,15 +199,15 @@ struct PageLayout {
                     secondValue = content
                 }
             } else if markingRuleObjects, next == UInt8(ascii: "{") || next == UInt8(ascii: "[") {
-                value = try scanner.valueMarkingRuleObjects(into: &ruleObjects)
+                value = try scanner.valueMarkingRuleObjects(into: &ruleMarks)
             } else {
                 value = try scanner.value()
             }
             members.append(
                 Member(keyStart: key.lowerBound, keyEnd: key.upperBound, valueStart: value.lowerBound, valueEnd: value.upperBound))
         }
-        let ruleRange = firstRuleObject..<ruleObjects.count
-        Self.sortByPosition(&ruleObjects, ruleRange)
+        let ruleRange = firstRuleObject..<ruleMarks.objects.count
+        Self.sortByPosition(&ruleMarks.objects, ruleRange)
         return Included(range: start..<scanner.position, members: firstMember..<members.count, ruleObjects: ruleRange)
     }
 
@@ -184,16 +220,16 @@ struct PageLayout {
 
     /// Rule objects are noted innermost first; the writer walks them outer first. Few per
     /// tweet, so an insertion sort.
-    private static func sortByPosition(_ ranges: inout [Range<Int>], _ slice: Range<Int>) {
+    private static func sortByPosition(_ objects: inout [RuleObject], _ slice: Range<Int>) {
         guard slice.count > 1 else { return }
         for index in (slice.lowerBound + 1)..<slice.upperBound {
-            let item = ranges[index]
+            let item = objects[index]
             var hole = index
-            while hole > slice.lowerBound, ranges[hole - 1].lowerBound > item.lowerBound {
-                ranges[hole] = ranges[hole - 1]
+            while hole > slice.lowerBound, objects[hole - 1].range.lowerBound > item.range.lowerBound {
+                objects[hole] = objects[hole - 1]
                 hole -= 1
             }
-            ranges[hole] = item
+            objects[hole] = item
         }
     }
 
