@@ -6,7 +6,21 @@
 /// value at the wrong level or of the wrong type, an unknown column, a row missing a column)
 /// is recorded at the append, which stores nothing, and thrown by the next `endRow()` or
 /// `finish()`; the writer is unusable after it.
-public struct ParquetWriter {
+///
+/// A row of schema `[.string("id", optional: false), .list("tags", element: .string("tag"))]`
+/// with tags `["a", nil]`, then one whose tags are `[]`, then one without tags:
+///
+///     writer.append(column: 0, bytes: id, definition: 0, repetition: 0)
+///     writer.append(column: 1, bytes: a, definition: 3, repetition: 0)  // list, entry, element
+///     writer.appendNull(column: 1, definition: 2, repetition: 1)        // a null element
+///     try writer.endRow()
+///     writer.append(column: 0, bytes: id2, definition: 0, repetition: 0)
+///     writer.appendNull(column: 1, definition: 1, repetition: 0)        // an empty list
+///     try writer.endRow()
+///     writer.append(column: 0, bytes: id3, definition: 0, repetition: 0)
+///     writer.appendNull(column: 1, definition: 0, repetition: 0)        // no list
+///     try writer.endRow()
+public struct ParquetWriter: Sendable {
     public let schema: ParquetSchema
     public let options: ParquetWriterOptions
 

@@ -124,6 +124,24 @@ struct ReadBackTests {
         #expect(text.contains("tweet-ingest test") && text.contains("schema.version") && text.contains("brexit"))
     }
 
+    @Test func aCopiedWriterGoesOnIndependently() throws {
+        let rows = Self.mixedRows(400)
+        let shredder = Shredder(fields: Self.fields)
+        var options = ParquetWriterOptions()
+        options.pageSizeBytes = 512
+        var first = ParquetWriter(schema: ParquetSchema(Self.fields), options: options)
+        for row in rows[0..<200] { try shredder.write(row, to: &first) }
+        var second = first
+        for row in rows[200...] { try shredder.write(row, to: &second) }
+        for row in rows[200..<300] { try shredder.write(row, to: &first) }
+        let readBack = try ReadBack()
+        defer { readBack.remove() }
+        let whole = try readBack.check(file: try second.finish(), rows: rows, fields: Self.fields, name: "copy-whole")
+        #expect(whole.status == 0, "\(whole.output)")
+        let part = try readBack.check(file: try first.finish(), rows: Array(rows[0..<300]), fields: Self.fields, name: "copy-part")
+        #expect(part.status == 0, "\(part.output)")
+    }
+
     // MARK: The verifier catches bad files
 
     @Test func theVerifierReportsAValueThatDiffers() throws {

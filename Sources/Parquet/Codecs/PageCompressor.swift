@@ -2,7 +2,7 @@
 /// header and page to a column chunk's bytes.
 struct PageCompressor {
     let compression: ParquetCompression
-    private let zstd: ZstdCompressor?
+    private var zstd: ZstdCompressor?
     private var scratch: [UInt8] = []
 
     init(_ compression: ParquetCompression, zstdLevel: Int32) throws(ParquetError) {
@@ -47,6 +47,7 @@ struct PageCompressor {
         case .zstd: bound = ZstdCompressor.bound(body.count)
         }
         if scratch.count < bound { scratch = [UInt8](repeating: 0, count: bound) }
+        if zstd != nil && !isKnownUniquelyReferenced(&zstd!) { zstd = try zstd!.copy() }
         let compression = self.compression
         let zstd = self.zstd
         let result = body.withUnsafeBytes { source in

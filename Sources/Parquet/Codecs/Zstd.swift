@@ -1,7 +1,10 @@
 import CZstd
 
 /// zstd with one reused compression context, so a page does not allocate zstd's state anew.
-final class ZstdCompressor {
+///
+/// Sendable because its one user, `PageCompressor`, copies it before use unless it holds the
+/// only reference (copy on write), so no two writers ever use one context at once.
+final class ZstdCompressor: @unchecked Sendable {
     private let context: OpaquePointer
     private let level: Int32
 
@@ -12,6 +15,9 @@ final class ZstdCompressor {
     }
 
     deinit { ZSTD_freeCCtx(context) }
+
+    /// A compressor of its own, for a writer that was copied.
+    func copy() throws(ParquetError) -> ZstdCompressor { try ZstdCompressor(level: level) }
 
     static func bound(_ count: Int) -> Int { ZSTD_compressBound(count) }
 
