@@ -26,7 +26,9 @@ public struct ParquetWriter: Sendable {
 
     private var columns: [ColumnChunkWriter]
     /// What `accept` checks, apart from the column writers so that checking copies nothing.
-    private let shapes: [(type: PhysicalType, maxDefinition: Int, maxRepetition: Int)]
+    private let shapes: [(type: PhysicalType, maxDefinition: Int, maxRepetition: Int, repeatedDefinitions: Int)]
+    /// Every column's `Leaf.repeatedDefinitions`, one after another; `shapes` says where each starts.
+    private let repeatedDefinitions: [Int]
     private var compressor: PageCompressor
     private var output: [UInt8] = Array("PAR1".utf8)
     private var rowGroups: [RowGroupMetadata] = []
@@ -45,9 +47,16 @@ public struct ParquetWriter: Sendable {
         self.schema = schema
         self.options = options
         columns = schema.leaves.map(ColumnChunkWriter.init)
-        shapes = schema.leaves.map {
-            ($0.primitive.physicalType, $0.column.maxDefinitionLevel, $0.column.maxRepetitionLevel)
+        var starts: [Int] = []
+        var flat: [Int] = []
+        for leaf in schema.leaves {
+            starts.append(flat.count)
+            flat += leaf.repeatedDefinitions
         }
+        shapes = zip(schema.leaves, starts).map {
+            ($0.primitive.physicalType, $0.column.maxDefinitionLevel, $0.column.maxRepetitionLevel, $1)
+        }
+        repeatedDefinitions = flat
         started = Array(repeating: false, count: schema.leaves.count)
         do {
             compressor = try PageCompressor(options.compression, zstdLevel: options.zstdLevel)
@@ -141,9 +150,19 @@ public struct ParquetWriter: Sendable {
                     return false
                 }
             }
-        } else if !started[column] {
-            failure = ParquetError("column \(column) (\(name)): a row's first entry needs repetition level 0, got \(repetition)")
-            return false
+        } else {
+            guard started[column] else {
+                failure = ParquetError("column \(column) (\(name)): a row's first entry needs repetition level 0, got \(repetition)")
+                return false
+            }
+            // Continuing the r-th repeated level means that level's node is present.
+            let least = repeatedDefinitions[chunk.repeatedDefinitions + repetition - 1]
+            guard definition >= least else {
+                failure = ParquetError(
+                    "column \(column) (\(name)): an entry at repetition level \(repetition) needs definition level \(least) or more, got \(definition)"
+                )
+                return false
+            }
         }
         return true
     }

@@ -97,6 +97,20 @@ struct MisuseTests {
         #expect(message?.contains("a row's first entry needs repetition level 0, got 1") == true, "\(message ?? "")")
     }
 
+    @Test func aRepeatedEntryBelowItsListsDefinitionLevelIsRefused() {
+        // tags: optional list (1), its repeated group (2), optional element (3). A second
+        // entry of the list (repetition 1) cannot say the list is empty (definition 1).
+        let message = error { writer throws(ParquetError) in
+            writer.append(column: 0, bytes: ArraySlice("a".utf8), definition: 0, repetition: 0)
+            writer.appendNull(column: 1, definition: 0, repetition: 0)
+            writer.append(column: 2, bytes: ArraySlice("t".utf8), definition: 3, repetition: 0)
+            writer.appendNull(column: 2, definition: 1, repetition: 1)
+            try writer.endRow()
+        }
+        #expect(
+            message?.contains("an entry at repetition level 1 needs definition level 2 or more, got 1") == true, "\(message ?? "")")
+    }
+
     @Test func finishInsideARowIsRefused() {
         let message = error { writer throws(ParquetError) in
             writer.append(column: 0, bytes: ArraySlice("a".utf8), definition: 0, repetition: 0)

@@ -9,34 +9,40 @@ public struct ParquetSchema: Sendable {
     struct Leaf: Sendable {
         var primitive: ParquetField.Primitive
         var column: ParquetColumn
+        /// For each repetition level r >= 1, the definition level of the r-th repeated
+        /// ancestor: an entry continuing that level has at least this definition level.
+        var repeatedDefinitions: [Int]
     }
 
     public init(_ fields: [ParquetField]) {
         self.fields = fields
         var leaves: [Leaf] = []
         for field in fields {
-            Self.collect(field, path: [], definition: 0, repetition: 0, into: &leaves)
+            Self.collect(field, path: [], definition: 0, repeatedDefinitions: [], into: &leaves)
         }
         self.leaves = leaves
         self.columns = leaves.map(\.column)
     }
 
     private static func collect(
-        _ field: ParquetField, path: [String], definition: Int, repetition: Int, into leaves: inout [Leaf]
+        _ field: ParquetField, path: [String], definition: Int, repeatedDefinitions: [Int], into leaves: inout [Leaf]
     ) {
         let path = path + [field.name]
         let definition = definition + (field.optional ? 1 : 0)
         precondition(definition < 256, "Parquet: \(path.joined(separator: ".")) is nested too deeply")
         switch field.kind {
         case .primitive(let primitive):
-            let column = ParquetColumn(path: path, maxDefinitionLevel: definition, maxRepetitionLevel: repetition)
-            leaves.append(Leaf(primitive: primitive, column: column))
+            let column = ParquetColumn(
+                path: path, maxDefinitionLevel: definition, maxRepetitionLevel: repeatedDefinitions.count)
+            leaves.append(Leaf(primitive: primitive, column: column, repeatedDefinitions: repeatedDefinitions))
         case .list(let element):
             // The repeated middle group adds one level of each kind.
-            collect(element, path: path + ["list"], definition: definition + 1, repetition: repetition + 1, into: &leaves)
+            collect(
+                element, path: path + ["list"], definition: definition + 1,
+                repeatedDefinitions: repeatedDefinitions + [definition + 1], into: &leaves)
         case .group(let children):
             for child in children {
-                collect(child, path: path, definition: definition, repetition: repetition, into: &leaves)
+                collect(child, path: path, definition: definition, repeatedDefinitions: repeatedDefinitions, into: &leaves)
             }
         }
     }
