@@ -1,11 +1,16 @@
 import FoundationEssentials
 
-/// Firehose's default object naming, in UTC, from the arrival time of the batch's oldest record:
-/// `[prefix]YYYY/MM/DD/HH/<stream>-1-YYYY-MM-DD-HH-MM-SS-<random>[.gz]`.
+/// Firehose's default object naming, from the arrival time of the batch's oldest record in the
+/// key time zone (`S3_PREFIX_TIME_ZONE`, UTC by default; as in Firehose it applies to the prefix
+/// and the name): `[prefix]YYYY/MM/DD/HH/<stream>-1-YYYY-MM-DD-HH-MM-SS-<random>[.gz]`.
 /// With Firehose prefix expressions (`S3_PREFIX`, `S3_ERROR_PREFIX`) the part before the name is
 /// the evaluated expression instead.
 public struct ObjectKeyLayout: Sendable, Equatable {
     public var prefix: String
+    /// The zone key timestamps are written in.
+    public var timeZone: KeyTimeZone = .utc
+    /// The value a partition key takes when a record has none (`S3_PARTITION_DEFAULT`).
+    public var partitionDefault = Partitioning.defaultValue
     public var errorPrefix: String
     public var streamName: String
     public var fileExtension: String
@@ -33,28 +38,58 @@ public struct ObjectKeyLayout: Sendable, Equatable {
         errorPrefixExpression = errorPrefix.flatMap { $0.isLiteral ? nil : $0 }
     }
 
-    /// Key of a delivered data object.
-    public func dataKey(arrival: Date, random: String) -> String {
-        let folder = prefixExpression?.evaluate(arrival: arrival, random: random, errorOutputType: "") ?? prefix + Self.hourPath(arrival)
-        return folder + objectName(arrival: arrival, random: random)
+    /// Key of a delivered data object; `partition` holds its records' partition key values.
+    public func dataKey(arrival: Date, random: String, partition: [String: String] = [:]) -> String {
+        let local = timeZone.local(arrival)
+        let folder =
+            prefixExpression?.evaluate(
+                arrival: local, random: random, errorOutputType: "", partitionKeys: partition, partitionDefault: partitionDefault)
+            ?? prefix + Self.hourPath(local)
+        return folder + objectName(local: local, random: random)
     }
 
     /// Key of an error object; `errorType` is Firehose's error-output-type, e.g. `processing-failed`.
     public func errorKey(arrival: Date, random: String, errorType: String = "processing-failed") -> String {
+        let local = timeZone.local(arrival)
         let folder =
-            errorPrefixExpression?.evaluate(arrival: arrival, random: random, errorOutputType: errorType)
-            ?? errorPrefix + errorType + "/" + Self.hourPath(arrival)
-        return folder + objectName(arrival: arrival, random: random)
+            errorPrefixExpression?.evaluate(arrival: local, random: random, errorOutputType: errorType)
+            ?? errorPrefix + errorType + "/" + Self.hourPath(local)
+        return folder + objectName(local: local, random: random, fileExtension: errorFileExtension)
     }
 
-    private func objectName(arrival: Date, random: String) -> String {
-        let t = UTCTime(arrival)
+    /// The ending of error objects: COMPRESSION's (`.gz` or none), whatever the data objects end in.
+    public var errorFileExtension: String?
+
+    private func objectName(local: Date, random: String, fileExtension: String? = nil) -> String {
+        let t = UTCTime(local)
         let stamp = "\(pad(t.year, 4))-\(pad(t.month))-\(pad(t.day))-\(pad(t.hour))-\(pad(t.minute))-\(pad(t.second))"
-        return "\(streamName)-1-\(stamp)-\(random)\(fileExtension)"
+        return "\(streamName)-1-\(stamp)-\(random)\(fileExtension ?? self.fileExtension)"
     }
 
     static func hourPath(_ date: Date) -> String {
         let t = UTCTime(date)
         return "\(pad(t.year, 4))/\(pad(t.month))/\(pad(t.day))/\(pad(t.hour))/"
     }
+}
+
+/// The zone S3 keys are written in (`S3_PREFIX_TIME_ZONE`): the local calendar fields of an
+/// instant are the UTC fields of the instant moved by the zone's offset at that moment.
+public struct KeyTimeZone: Sendable, Equatable, CustomStringConvertible {
+    public let name: String
+    private let offset: @Sendable (Date) -> Int
+
+    /// `offset`: seconds east of UTC at an instant.
+    public init(name: String, offset: @escaping @Sendable (Date) -> Int) {
+        self.name = name
+        self.offset = offset
+    }
+
+    public static let utc = KeyTimeZone(name: "UTC") { _ in 0 }
+
+    /// The instant whose UTC fields are `date`'s local fields in this zone.
+    public func local(_ date: Date) -> Date { date.addingTimeInterval(Double(offset(date))) }
+
+    public var description: String { name }
+
+    public static func == (a: KeyTimeZone, b: KeyTimeZone) -> Bool { a.name == b.name }
 }

@@ -14,6 +14,12 @@ public struct Config: Sendable {
 
     public enum LogFormat: String, Sendable, CaseIterable { case json, text }
 
+    /// What a data object holds (`OUTPUT_FORMAT`): JSON Lines, or one Parquet file.
+    public enum OutputFormat: String, Sendable, CaseIterable { case jsonl, parquet }
+
+    /// How Parquet compresses its pages (`PARQUET_COMPRESSION`).
+    public enum ParquetCompression: String, Sendable, CaseIterable { case zstd, snappy, gzip, none }
+
     public enum Switch: String, Sendable, CaseIterable { case on, off }
 
     /// Where records go (`SINK`). The checkpoint lives in S3 when `S3_BUCKET` is set, else in
@@ -80,6 +86,11 @@ public struct Config: Sendable {
     public var bufferSizeMB: Int
     public var bufferIntervalSeconds: Int
     public var compression: Compression
+    public var outputFormat: OutputFormat
+    /// `FILE_EXTENSION`: replaces the data objects' ending (`.gz`, `.parquet`, none), as
+    /// Firehose's `FileExtension` does. Nil: the format's own.
+    public var fileExtensionOverride: String?
+    public var parquetCompression: ParquetCompression
     public var shutdownTimeoutSeconds: Int
     public var logLevel: Logger.Level
     /// Nil: text on a terminal, JSON otherwise.
@@ -98,6 +109,11 @@ public struct Config: Sendable {
     public var warnings: [String] = []
 
     public var bufferSizeBytes: Int { bufferSizeMB * 1024 * 1024 }
+
+    /// The ending of data objects: `FILE_EXTENSION`, else `.parquet` for Parquet, else COMPRESSION's.
+    public var dataFileExtension: String {
+        fileExtensionOverride ?? (outputFormat == .parquet ? ".parquet" : compression.fileExtension)
+    }
 
     /// The daemon's health file, read by `tweet-ingest healthcheck`.
     public var healthFile: String { stateDirectory + "/" + streamName + ".health.json" }
@@ -148,6 +164,9 @@ public struct Config: Sendable {
         bufferSizeMB = reader.integer(.bufferSizeMB, default: 5, range: 1...128)
         bufferIntervalSeconds = reader.integer(.bufferIntervalSeconds, default: 300, range: 0...900)
         compression = reader.choice(.compression, default: .none)
+        outputFormat = reader.choice(.outputFormat, default: .jsonl)
+        fileExtensionOverride = reader.fileExtension(.fileExtension)
+        parquetCompression = reader.choice(.parquetCompression, default: .zstd)
         shutdownTimeoutSeconds = reader.integer(.shutdownTimeoutSeconds, default: 25, range: 1...3600)
         logLevel = reader.logLevel(.logLevel)
         logFormat = reader.string(.logFormat).map { _ in reader.choice(.logFormat, default: LogFormat.json) }
@@ -156,13 +175,23 @@ public struct Config: Sendable {
             emf: reader.string(.metricsEMF).map { _ in reader.choice(.metricsEMF, default: Switch.on) },
             intervalSeconds: reader.integer(.metricsIntervalSeconds, default: 60, range: 1...3600),
             prometheusPort: reader.string(.metricsPort).map { _ in reader.integer(.metricsPort, default: 9464, range: 1...65535) })
-        s3 = reader.s3Settings(home: environment["HOME"])
+        s3 = reader.s3Settings(home: environment["HOME"], zoneDirectory: environment["TZDIR"])
         sink = reader.choice(.sink, default: s3 == nil ? SinkKind.file : .s3)
         if sink == .s3, s3 == nil, reader.string(.sink) != nil {
             reader.fail(.sink, "s3", "SINK=s3 needs S3_BUCKET (or choose file, firehose, kafka)")
         }
         if sink == .file, s3 != nil {
             reader.warnings.append("SINK=file with S3_BUCKET set: objects go to OUTPUT_DIR and the checkpoint to S3_BUCKET")
+        }
+        if outputFormat == .parquet, sink == .firehose || sink == .kafka {
+            reader.fail(
+                .outputFormat, outputFormat.rawValue,
+                "parquet is for SINK=s3 and SINK=file (objects); \(sink.rawValue) takes records one by one: use jsonl")
+        }
+        if let s3, s3.partitioning.isEnabled, sink == .firehose || sink == .kafka {
+            reader.fail(
+                .s3PartitionKeys, reader.string(.s3PartitionKeys),
+                "partition keys name S3 objects: they apply to SINK=s3 and SINK=file, not \(sink.rawValue)")
         }
         firehose = FirehoseSettings.read(&reader, selected: sink == .firehose, home: environment["HOME"])
         kafka = reader.kafkaSettings(selected: sink == .kafka)
@@ -223,6 +252,9 @@ public struct Config: Sendable {
             (.bufferSizeMB, String(bufferSizeMB)),
             (.bufferIntervalSeconds, String(bufferIntervalSeconds)),
             (.compression, compression.rawValue),
+            (.outputFormat, outputFormat.rawValue),
+            (.fileExtension, fileExtensionOverride ?? "(not set: \(dataFileExtension.isEmpty ? "none" : dataFileExtension))"),
+            (.parquetCompression, parquetCompression.rawValue),
             (.shutdownTimeoutSeconds, String(shutdownTimeoutSeconds)),
             (.logLevel, logLevel.rawValue),
             (.logFormat, logFormat?.rawValue ?? "auto (text on a terminal, json otherwise)"),

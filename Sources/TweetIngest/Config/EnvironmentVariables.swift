@@ -22,6 +22,9 @@ public enum EnvironmentVariable: String, CaseIterable, Sendable {
     case bufferSizeMB = "BUFFER_SIZE_MB"
     case bufferIntervalSeconds = "BUFFER_INTERVAL_SECONDS"
     case compression = "COMPRESSION"
+    case outputFormat = "OUTPUT_FORMAT"
+    case fileExtension = "FILE_EXTENSION"
+    case parquetCompression = "PARQUET_COMPRESSION"
     case shutdownTimeoutSeconds = "SHUTDOWN_TIMEOUT_SECONDS"
     case logLevel = "LOG_LEVEL"
     case logFormat = "LOG_FORMAT"
@@ -41,6 +44,10 @@ public enum EnvironmentVariable: String, CaseIterable, Sendable {
     case s3StorageClass = "S3_STORAGE_CLASS"
     case s3MultipartThresholdMB = "S3_MULTIPART_THRESHOLD_MB"
     case s3Checksum = "S3_CHECKSUM"
+    case s3PartitionKeys = "S3_PARTITION_KEYS"
+    case s3PartitionDefault = "S3_PARTITION_DEFAULT"
+    case s3MaxPartitions = "S3_MAX_PARTITIONS"
+    case s3PrefixTimeZone = "S3_PREFIX_TIME_ZONE"
     case awsRegion = "AWS_REGION"
     case awsDefaultRegion = "AWS_DEFAULT_REGION"
     case awsEndpointURLS3 = "AWS_ENDPOINT_URL_S3"
@@ -80,7 +87,7 @@ public enum EnvironmentVariable: String, CaseIterable, Sendable {
     case kafkaSSLCALocation = "KAFKA_SSL_CA_LOCATION"
 
     /// Prefixes that are ours: an unknown variable with one of them is probably a typo.
-    static let ownedPrefixes = ["TWITTER_", "BUFFER_", "STREAM_", "OUTPUT_", "TWEET_INGEST_", "S3_", "METRICS_", "FIREHOSE_", "KAFKA_"]
+    static let ownedPrefixes = ["TWITTER_", "BUFFER_", "STREAM_", "OUTPUT_", "TWEET_INGEST_", "S3_", "METRICS_", "FIREHOSE_", "KAFKA_", "PARQUET_", "FILE_"]
 
     var isSecret: Bool {
         switch self {

@@ -25,6 +25,10 @@ public struct S3Settings: Sendable {
     public var multipartThresholdMB: Int
     /// `S3_CHECKSUM`, default `sha256`.
     public var checksum: S3Checksum = .sha256
+    /// `S3_PARTITION_KEYS` and friends; no keys: one object per flush.
+    public var partitioning = Partitioning(keys: [])
+    /// `S3_PREFIX_TIME_ZONE`, default UTC.
+    public var timeZone: KeyTimeZone = .utc
     public var credentials: AWSCredentialSettings
 
     public var multipartThresholdBytes: Int { multipartThresholdMB * 1024 * 1024 }
@@ -51,6 +55,13 @@ public struct S3Settings: Sendable {
             (.s3StorageClass, s.storageClass ?? "(not set: STANDARD)"),
             (.s3MultipartThresholdMB, String(s.multipartThresholdMB)),
             (.s3Checksum, s.checksum.rawValue),
+            (
+                .s3PartitionKeys,
+                s.partitioning.isEnabled ? s.partitioning.keys.map { "\($0.name)=\($0.pathText)" }.joined(separator: ",") : "(not set)"
+            ),
+            (.s3PartitionDefault, s.partitioning.defaultValue),
+            (.s3MaxPartitions, String(s.partitioning.maximumPartitions)),
+            (.s3PrefixTimeZone, s.timeZone.name),
             (.awsAccessKeyID, c.accessKeyID ?? notSet),
             (.awsSecretAccessKey, c.secretAccessKey == nil ? notSet : "<redacted>"),
             (.awsSessionToken, c.sessionToken == nil ? notSet : "<redacted>"),
@@ -74,7 +85,7 @@ public struct S3Settings: Sendable {
 
 extension EnvironmentReader {
     /// Nil when `S3_BUCKET` is not set (the other S3 variables are then ignored).
-    mutating func s3Settings(home: String?) -> S3Settings? {
+    mutating func s3Settings(home: String?, zoneDirectory: String? = nil) -> S3Settings? {
         guard let rawBucket = string(.s3Bucket) else {
             let ignored = EnvironmentVariable.allCases.filter { $0.rawValue.hasPrefix("S3_") && string($0) != nil }
             if !ignored.isEmpty {
@@ -124,12 +135,15 @@ extension EnvironmentReader {
             }
             return checksum
         }
-        return S3Settings(
+        var settings = S3Settings(
             bucket: bucket, prefix: prefix, errorPrefix: errorPrefix, region: region, endpoint: endpoint,
             forcePathStyle: trueOrFalse(.s3ForcePathStyle, default: false), serverSideEncryption: sse, kmsKeyID: kmsKeyID,
             storageClass: storageClass,
             multipartThresholdMB: integer(.s3MultipartThresholdMB, default: 16, range: 5...5120), checksum: checksum ?? .sha256,
             credentials: awsCredentialSettings(home: home))
+        settings.partitioning = partitioning(prefix: string(.s3Prefix) == nil ? nil : prefix)
+        settings.timeZone = keyTimeZone(.s3PrefixTimeZone, zoneDirectory: zoneDirectory)
+        return settings
     }
 
     /// The credential chain's variables; shared by every AWS destination (S3, Firehose).

@@ -42,19 +42,29 @@ public enum App {
 
     static func layout(_ config: Config) -> ObjectKeyLayout {
         guard let s3 = config.s3 else {
-            return ObjectKeyLayout(streamName: config.streamName, fileExtension: config.compression.fileExtension)
+            var layout = ObjectKeyLayout(streamName: config.streamName, fileExtension: config.dataFileExtension)
+            layout.errorFileExtension = config.compression.fileExtension
+            return layout
         }
-        return ObjectKeyLayout(
-            prefix: s3.prefix, errorPrefix: s3.errorPrefix, streamName: config.streamName, fileExtension: config.compression.fileExtension)
+        var layout = ObjectKeyLayout(
+            prefix: s3.prefix, errorPrefix: s3.errorPrefix, streamName: config.streamName, fileExtension: config.dataFileExtension)
+        layout.errorFileExtension = config.compression.fileExtension
+        layout.timeZone = s3.timeZone
+        layout.partitionDefault = s3.partitioning.defaultValue
+        return layout
     }
 
     static func delivery(_ config: Config, sink: any Sink, checkpoints: (any CheckpointStore)?, query: String, logger: Logger)
         -> Delivery
     {
-        Delivery(
+        var delivery = Delivery(
             sink: sink, checkpoints: checkpoints, layout: layout(config),
             compression: config.compression, streamName: config.streamName, query: query, logger: logger,
             now: { Date() }, sleep: { try await Task.sleep(for: .seconds($0)) })
+        delivery.encoding = ObjectEncoding(
+            format: config.outputFormat, parquetCompression: config.parquetCompression,
+            partitioning: config.s3?.partitioning ?? Partitioning(keys: []))
+        return delivery
     }
 
     /// The daemon (`once`: a single poll cycle, then flush and return). `metrics` is the

@@ -17,6 +17,8 @@ public struct Delivery: Sendable {
     public let checkpoints: (any CheckpointStore)?
     public let layout: ObjectKeyLayout
     public let compression: Config.Compression
+    /// What data objects hold and how records are split among them.
+    public var encoding = ObjectEncoding()
     public let streamName: String
     public let query: String
     public let logger: Logger
@@ -87,9 +89,10 @@ public struct Delivery: Sendable {
         return [part(0..<8), part(8..<12), part(12..<16), part(16..<20), part(20..<32)].joined(separator: "-")
     }
 
-    /// The objects a batch becomes: error records first (under the error prefix), then records.
-    /// `sequence` (the commit protocol) derives the keys' random part from the batch and makes
-    /// the writes create-only; without it each key gets a random part.
+    /// The objects a batch becomes: error records first (under the error prefix), then records
+    /// (one object per partition key set with dynamic partitioning). `sequence` (the commit
+    /// protocol) derives the keys' random part from the batch and makes the writes create-only;
+    /// without it each key gets a random part.
     public func objects(for batch: Batch, sequence: Int? = nil) throws -> [DeliveryObject] {
         guard let arrival = batch.firstArrival else { return [] }
         var objects: [DeliveryObject] = []
@@ -97,6 +100,17 @@ public struct Delivery: Sendable {
         let shared = sequence.map { batchID(sequence: $0) }
         var facts: [ObjectFact] = [ObjectFact("stream", streamName)]
         if let sequence { facts.append(ObjectFact("sequence", String(sequence))) }
+        var groups: [RecordPartitioner.Group] = []
+        var overflow: [Range<Int>] = []
+        if batch.recordCount > 0 {
+            if self.encoding.partitioning.isEnabled {
+                let split = RecordPartitioner(self.encoding.partitioning).split(batch.records)
+                groups = split.groups
+                overflow = split.overflow
+            } else {
+                groups = [RecordPartitioner.Group(values: [:], lines: [])]
+            }
+        }
         if batch.errorCount > 0 {
             var object = DeliveryObject(
                 key: layout.errorKey(arrival: arrival, random: shared ?? randomSuffix()), body: try encode(batch.errorRecords),
@@ -105,18 +119,84 @@ public struct Delivery: Sendable {
             object.createOnly = sequence != nil
             objects.append(object)
         }
-        if batch.recordCount > 0 {
+        if !overflow.isEmpty {
+            let limit = self.encoding.partitioning.maximumPartitions
+            var lines: [UInt8] = []
+            for line in overflow {
+                lines += FirehoseRejects.errorLine(
+                    code: "DynamicPartitioning.ActivePartitionsLimitExceeded",
+                    message:
+                        "the flush already holds \(limit) partition key sets (S3_MAX_PARTITIONS); this record's key set is one more, so it was set aside",
+                    record: batch.records[line], now: arrival)
+            }
             var object = DeliveryObject(
-                key: layout.dataKey(arrival: arrival, random: shared ?? randomSuffix()), body: try encode(batch.records),
-                contentEncoding: encoding, recordCount: batch.recordCount)
-            object.metadata = facts + [ObjectFact("records", String(batch.recordCount))]
-            if let newest = batch.newestID { object.metadata.append(ObjectFact("newest-id", newest.description)) }
-            if let oldest = batch.oldestID { object.metadata.append(ObjectFact("oldest-id", oldest.description)) }
+                key: layout.errorKey(arrival: arrival, random: shared ?? randomSuffix(), errorType: "activePartitionExceeded"),
+                body: try encode(lines),
+                contentEncoding: encoding, recordCount: overflow.count, isErrorOutput: true)
+            object.metadata = facts + [ObjectFact("records", String(overflow.count))]
+            object.createOnly = sequence != nil
+            objects.append(object)
+        }
+        for group in groups {
+            // No partitioning: the whole batch, as it is.
+            let whole = group.lines.isEmpty
+            let count = whole ? batch.recordCount : group.lines.count
+            var object = DeliveryObject(
+                key: layout.dataKey(arrival: arrival, random: shared ?? randomSuffix(), partition: group.values),
+                body: try dataBody(batch.records, lines: whole ? nil : group.lines), contentEncoding: nil, recordCount: count)
+            if self.encoding.format == .parquet {
+                object.contentType = "application/vnd.apache.parquet"
+            } else {
+                object.contentEncoding = encoding
+            }
+            object.metadata = facts + [ObjectFact("records", String(count))]
+            let (newest, oldest) = whole ? (batch.newestID, batch.oldestID) : Self.idRange(batch.records, group.lines)
+            if let newest { object.metadata.append(ObjectFact("newest-id", newest.description)) }
+            if let oldest { object.metadata.append(ObjectFact("oldest-id", oldest.description)) }
             if let cursor = batch.checkpoint, let text = try? cursor.compactJSON() { object.metadata.append(ObjectFact("cursor", text)) }
             object.createOnly = sequence != nil
             objects.append(object)
         }
         return objects
+    }
+
+    /// A data object's body: the records (all, or the lines of one partition) as JSON Lines
+    /// (compressed as COMPRESSION says) or as one Parquet file.
+    private func dataBody(_ records: [UInt8], lines: [Range<Int>]?) throws -> [UInt8] {
+        switch encoding.format {
+        case .parquet:
+            let rows = lines ?? records.withUnsafeBufferPointer { recordLines($0) }
+            return try TweetParquet.encode(
+                records, lines: rows, compression: encoding.parquetCompression,
+                keyValueMetadata: [("tweet-ingest.schema", TweetParquet.schemaVersion)])
+        case .jsonl:
+            guard let lines else { return try encode(records) }
+            var body: [UInt8] = []
+            body.reserveCapacity(lines.reduce(0) { $0 + $1.count + 1 })
+            for line in lines {
+                body.append(contentsOf: records[line])
+                body.append(UInt8(ascii: "\n"))
+            }
+            return try encode(body)
+        }
+    }
+
+    /// The newest and oldest post id among some records (a partition's object facts).
+    static func idRange(_ records: [UInt8], _ lines: [Range<Int>]) -> (TweetID?, TweetID?) {
+        records.withUnsafeBufferPointer { bytes in
+            let reader = RecordReader(bytes)
+            let idPath = [Array("id".utf8)]
+            var newest: TweetID?
+            var oldest: TweetID?
+            for line in lines {
+                guard let raw = reader.find(idPath, in: line), reader.kind(raw) == .string,
+                    let id = TweetID(String(decoding: UnsafeBufferPointer(rebasing: bytes[(raw.lowerBound + 1)..<(raw.upperBound - 1)]), as: UTF8.self))
+                else { continue }
+                if newest.map({ id > $0 }) ?? true { newest = id }
+                if oldest.map({ id < $0 }) ?? true { oldest = id }
+            }
+            return (newest, oldest)
+        }
     }
 
     private func encode(_ bytes: [UInt8]) throws -> [UInt8] {
@@ -268,5 +348,22 @@ public struct Delivery: Sendable {
                 try await sleep(delay)
             }
         }
+    }
+}
+
+/// What data objects hold (`OUTPUT_FORMAT`, `PARQUET_COMPRESSION`) and how a batch's records
+/// are split among them (`S3_PARTITION_KEYS`).
+public struct ObjectEncoding: Sendable {
+    public var format: Config.OutputFormat
+    public var parquetCompression: Config.ParquetCompression
+    public var partitioning: Partitioning
+
+    public init(
+        format: Config.OutputFormat = .jsonl, parquetCompression: Config.ParquetCompression = .zstd,
+        partitioning: Partitioning = Partitioning(keys: [])
+    ) {
+        self.format = format
+        self.parquetCompression = parquetCompression
+        self.partitioning = partitioning
     }
 }

@@ -63,56 +63,77 @@ func daysInMonth(_ year: Int, _ month: Int) -> Int {
 /// Parses RFC 3339 timestamps such as `2021-04-08T19:34:16Z`, `2021-04-08T19:34:16.123Z` or
 /// `2021-04-08T21:34:16+02:00`. Returns nil for anything else.
 public func parseRFC3339(_ text: String) -> Date? {
-    let chars = Array(text.utf8)
-    func number(_ start: Int, _ count: Int) -> Int? {
-        guard start + count <= chars.count else { return nil }
-        var value = 0
-        for byte in chars[start..<(start + count)] {
-            guard byte >= 0x30, byte <= 0x39 else { return nil }
-            value = value * 10 + Int(byte - 0x30)
-        }
-        return value
+    var text = text
+    return text.withUTF8 { bytes in
+        RFC3339.parse(bytes, 0..<bytes.count).map { Date(timeIntervalSince1970: Double($0.seconds) + Double($0.nanoseconds) / 1e9) }
     }
-    guard chars.count >= 20, let year = number(0, 4), chars[4] == 0x2D, let month = number(5, 2),
-        chars[7] == 0x2D, let day = number(8, 2), chars[10] == 0x54 || chars[10] == 0x74,
-        let hour = number(11, 2), chars[13] == 0x3A, let minute = number(14, 2), chars[16] == 0x3A,
-        let second = number(17, 2), (1...12).contains(month), (1...31).contains(day), hour < 24,
-        minute < 60, second < 61, day <= daysInMonth(year, month)
-    else { return nil }
-    var index = 19
-    var fraction = 0.0
-    if chars[index] == 0x2E {
-        index += 1
-        var scale = 0.1
-        let start = index
-        while index < chars.count, chars[index] >= 0x30, chars[index] <= 0x39 {
-            fraction += Double(chars[index] - 0x30) * scale
-            scale /= 10
+}
+
+/// RFC 3339 timestamps on raw bytes (a record's `created_at`), without making a String.
+enum RFC3339 {
+    /// Unix seconds and the fraction in nanoseconds (digits past the ninth are ignored).
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> (seconds: Int, nanoseconds: Int)? {
+        var index = range.lowerBound
+        func digits(_ count: Int) -> Int? {
+            guard index + count <= range.upperBound else { return nil }
+            var value = 0
+            for _ in 0..<count {
+                let digit = Int(bytes[index]) - 0x30
+                guard (0...9).contains(digit) else { return nil }
+                value = value * 10 + digit
+                index += 1
+            }
+            return value
+        }
+        func expect(_ byte: UInt8, or other: UInt8? = nil) -> Bool {
+            guard index < range.upperBound, bytes[index] == byte || bytes[index] == other else { return false }
             index += 1
+            return true
         }
-        guard index > start else { return nil }
-    }
-    guard index < chars.count else { return nil }
-    var offsetSeconds = 0
-    switch chars[index] {
-    case 0x5A, 0x7A:
-        guard index + 1 == chars.count else { return nil }
-    case 0x2B, 0x2D:
-        guard index + 6 == chars.count, let oh = number(index + 1, 2), chars[index + 3] == 0x3A,
-            let om = number(index + 4, 2), oh < 24, om < 60
+        guard let year = digits(4), expect(0x2D), let month = digits(2), expect(0x2D), let day = digits(2),
+            expect(0x54, or: 0x74), let hour = digits(2), expect(0x3A), let minute = digits(2), expect(0x3A),
+            let second = digits(2), (1...12).contains(month), day >= 1, day <= daysInMonth(year, month), hour < 24,
+            minute < 60, second < 61
         else { return nil }
-        offsetSeconds = (oh * 3600 + om * 60) * (chars[index] == 0x2B ? 1 : -1)
-    default:
-        return nil
+        var nanoseconds = 0
+        if index < range.upperBound, bytes[index] == 0x2E {
+            index += 1
+            var scale = 100_000_000
+            let start = index
+            while index < range.upperBound, (0x30...0x39).contains(bytes[index]) {
+                nanoseconds += Int(bytes[index] - 0x30) * scale
+                scale /= 10
+                index += 1
+            }
+            guard index > start else { return nil }
+        }
+        guard index < range.upperBound else { return nil }
+        var offsetSeconds = 0
+        switch bytes[index] {
+        case 0x5A, 0x7A:
+            index += 1
+        case 0x2B, 0x2D:
+            let sign = bytes[index] == 0x2B ? 1 : -1
+            index += 1
+            guard let oh = digits(2), expect(0x3A), let om = digits(2), oh < 24, om < 60 else { return nil }
+            offsetSeconds = (oh * 3600 + om * 60) * sign
+        default:
+            return nil
+        }
+        guard index == range.upperBound else { return nil }
+        // days_from_civil
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = month > 2 ? month - 3 : month + 9
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        let days = era * 146_097 + doe - 719_468
+        return (days * 86400 + hour * 3600 + minute * 60 + second - offsetSeconds, nanoseconds)
     }
-    // days_from_civil
-    let y = month <= 2 ? year - 1 : year
-    let era = (y >= 0 ? y : y - 399) / 400
-    let yoe = y - era * 400
-    let mp = month > 2 ? month - 3 : month + 9
-    let doy = (153 * mp + 2) / 5 + day - 1
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-    let days = era * 146_097 + doe - 719_468
-    let seconds = days * 86400 + hour * 3600 + minute * 60 + second - offsetSeconds
-    return Date(timeIntervalSince1970: Double(seconds) + fraction)
+
+    /// Unix milliseconds (the fraction cut to milliseconds).
+    static func milliseconds(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int64? {
+        parse(bytes, range).map { Int64($0.seconds) * 1000 + Int64($0.nanoseconds / 1_000_000) }
+    }
 }

@@ -1,9 +1,11 @@
 import FoundationEssentials
 
 /// An S3 key prefix with Amazon Data Firehose's expressions, checked once at start-up:
-/// `!{timestamp:<Java DateTimeFormatter pattern>}` (UTC arrival of the object's oldest record),
-/// `!{firehose:random-string}` (11 random characters, new for each occurrence) and, in the error
-/// prefix only, `!{firehose:error-output-type}`. As in Firehose, a prefix without a timestamp
+/// `!{timestamp:<Java DateTimeFormatter pattern>}` (arrival of the object's oldest record, in
+/// `S3_PREFIX_TIME_ZONE`), `!{firehose:random-string}` (11 random characters, new for each
+/// occurrence), in the data prefix only `!{partitionKeyFromQuery:NAME}` (the value of a key of
+/// `S3_PARTITION_KEYS` in the object's records) and, in the error prefix only,
+/// `!{firehose:error-output-type}`. As in Firehose, a prefix without a timestamp
 /// expression gets `yyyy/MM/dd/HH/` appended, and `!{` may only open an expression.
 public struct S3Prefix: Sendable, Equatable, CustomStringConvertible {
     public enum Role: Sendable, Equatable {
@@ -18,6 +20,7 @@ public struct S3Prefix: Sendable, Equatable, CustomStringConvertible {
         case timestamp(JavaDateFormat)
         case randomString
         case errorOutputType
+        case partitionKey(String)
     }
 
     /// As configured.
@@ -31,6 +34,10 @@ public struct S3Prefix: Sendable, Equatable, CustomStringConvertible {
     /// No expressions at all.
     public var isLiteral: Bool { parts.allSatisfy { if case .literal = $0 { true } else { false } } }
     public var hasTimestamp: Bool { parts.contains { if case .timestamp = $0 { true } else { false } } }
+    /// The `partitionKeyFromQuery` names, in the order they appear.
+    public var partitionKeyNames: [String] {
+        parts.compactMap { if case .partitionKey(let name) = $0 { name } else { nil } }
+    }
     public var description: String { text }
     /// The literal text before the first expression: every evaluated prefix starts with it.
     public var literalHead: String {
@@ -58,16 +65,27 @@ public struct S3Prefix: Sendable, Equatable, CustomStringConvertible {
             throw S3PrefixError(
                 part: text, reason: "an error prefix with expressions must contain !{firehose:error-output-type}, as Firehose requires")
         }
+        // The longest it can get: every partition value at its longest.
+        let longest = String(repeating: "x", count: PartitionKey.maximumValueBytes)
         let sample = evaluate(
-            arrival: Date(timeIntervalSince1970: 4_102_444_799), random: "sample", errorOutputType: "format-conversion-failed")
+            arrival: Date(timeIntervalSince1970: 4_102_444_799), random: "sample", errorOutputType: "format-conversion-failed",
+            partitionKeys: Dictionary(partitionKeyNames.map { ($0, longest) }, uniquingKeysWith: { a, _ in a }))
         if sample.utf8.count > Self.maximumEvaluatedLength {
-            throw S3PrefixError(part: text, reason: "it evaluates to more than \(Self.maximumEvaluatedLength) bytes")
+            throw S3PrefixError(
+                part: text,
+                reason: "it can evaluate to more than \(Self.maximumEvaluatedLength) bytes"
+                    + (partitionKeyNames.isEmpty ? "" : " (a partition value takes up to \(PartitionKey.maximumValueBytes))"))
         }
     }
 
-    /// The prefix for an object whose oldest record arrived at `arrival`. `random` seeds the
-    /// random strings, so a retried object (same seed) gets the same key.
-    public func evaluate(arrival: Date, random: String, errorOutputType: String) -> String {
+    /// The prefix for an object whose oldest record arrived at `arrival` (already shifted to the
+    /// key time zone: its UTC fields are the local ones). `random` seeds the random strings, so a
+    /// retried object (same seed) gets the same key; `partitionKeys` holds the object's values
+    /// (made safe for a key), a name without one evaluates to `partitionDefault`.
+    public func evaluate(
+        arrival: Date, random: String, errorOutputType: String, partitionKeys: [String: String] = [:],
+        partitionDefault: String = "unknown"
+    ) -> String {
         var output = ""
         var randomIndex = 0
         for part in parts {
@@ -75,6 +93,7 @@ public struct S3Prefix: Sendable, Equatable, CustomStringConvertible {
             case .literal(let text): output += text
             case .timestamp(let format): output += format.format(arrival)
             case .errorOutputType: output += errorOutputType
+            case .partitionKey(let name): output += partitionKeys[name] ?? partitionDefault
             case .randomString:
                 output += Self.randomString(seed: random, index: randomIndex)
                 randomIndex += 1
@@ -128,10 +147,21 @@ public struct S3Prefix: Sendable, Equatable, CustomStringConvertible {
             default:
                 throw S3PrefixError(part: expression, reason: "the firehose namespace knows random-string and error-output-type")
             }
-        case "partitionKeyFromQuery", "partitionKeyFromLambda":
-            throw S3PrefixError(part: expression, reason: "dynamic partitioning is not supported")
+        case "partitionKeyFromQuery":
+            let name = value.trimmingWhitespace()
+            guard role == .data else {
+                throw S3PrefixError(part: expression, reason: "partition keys may only be used in S3_PREFIX, as in Firehose")
+            }
+            guard PartitionKey.isValidName(name) else {
+                throw S3PrefixError(
+                    part: expression, reason: "a partition key name is 1 to 64 of A-Z a-z 0-9 _, starting with a letter or _")
+            }
+            return .partitionKey(name)
+        case "partitionKeyFromLambda":
+            throw S3PrefixError(
+                part: expression, reason: "there is no Lambda here: define keys with S3_PARTITION_KEYS and use !{partitionKeyFromQuery:NAME}")
         default:
-            throw S3PrefixError(part: expression, reason: "unknown namespace \"\(namespace)\"; use timestamp or firehose")
+            throw S3PrefixError(part: expression, reason: "unknown namespace \"\(namespace)\"; use timestamp, firehose or partitionKeyFromQuery")
         }
     }
 }

@@ -1,0 +1,319 @@
+import Parquet
+
+/// The one Parquet schema every object has (README, "Parquet"), and the shredding of delivered
+/// records into it. Every column comes from the record as delivered (the same bytes a JSON Lines
+/// object would hold); `record` keeps the whole record, so nothing a column leaves out is lost.
+public enum TweetParquet {
+    /// Written to each file's key-value metadata (`tweet-ingest.schema`); changes only when a
+    /// column is added, renamed or retyped.
+    public static let schemaVersion = "1"
+
+    /// Counts of `public_metrics`, as `<name>` columns.
+    static let postMetrics: [StaticString] = [
+        "retweet_count", "reply_count", "like_count", "quote_count", "bookmark_count", "impression_count",
+    ]
+    /// Counts of the author's `public_metrics`, as `author_<name>` columns.
+    static let authorMetrics: [StaticString] = [
+        "followers_count", "following_count", "tweet_count", "listed_count", "like_count", "media_count",
+    ]
+
+    public static let schema: ParquetSchema = {
+        var fields: [ParquetField] = [
+            .string("id", optional: false), .timestampMillis("created_at"), .string("text"), .string("full_text"), .string("lang"),
+            .string("author_id"), .string("conversation_id"), .string("in_reply_to_user_id"), .boolean("possibly_sensitive"),
+        ]
+        fields += postMetrics.map { .int64("\($0)") }
+        fields += [
+            .string("author_username"), .string("author_name"), .string("author_location"), .boolean("author_verified"),
+            .string("author_verified_type"),
+        ]
+        fields += authorMetrics.map { .int64("author_\($0)") }
+        fields += [
+            .list("hashtags", element: .string("element")), .list("mentions", element: .string("element")),
+            .list("urls", element: .string("element")),
+            .list("referenced_tweets", element: .group("element", [.string("type"), .string("id")])),
+            .list("media_types", element: .string("element")), .string("place_full_name"), .string("ingest_query"),
+            .timestampMillis("ingest_fetched_at"), .string("ingest_source"), .string("record"),
+        ]
+        return ParquetSchema(fields)
+    }()
+
+    /// Leaf column indexes, in schema order.
+    enum Column {
+        static let id = 0, createdAt = 1, text = 2, fullText = 3, lang = 4, authorID = 5, conversationID = 6
+        static let inReplyToUserID = 7, possiblySensitive = 8, postMetrics = 9
+        static let authorUsername = 15, authorName = 16, authorLocation = 17, authorVerified = 18, authorVerifiedType = 19
+        static let authorMetrics = 20
+        static let hashtags = 26, mentions = 27, urls = 28, referencedType = 29, referencedID = 30, mediaTypes = 31
+        static let placeFullName = 32, ingestQuery = 33, ingestFetchedAt = 34, ingestSource = 35, record = 36
+        static let count = 37
+    }
+
+    /// One Parquet file holding `lines` (ranges into `records`, newline excluded) as rows.
+    public static func encode(
+        _ records: [UInt8], lines: [Range<Int>], compression: Config.ParquetCompression, keyValueMetadata: [(String, String)] = []
+    ) throws -> [UInt8] {
+        var options = ParquetWriterOptions()
+        options.compression = ParquetCompression(rawValue: compression.rawValue) ?? .zstd
+        options.keyValueMetadata = keyValueMetadata
+        var writer = ParquetWriter(schema: schema, options: options)
+        try records.withUnsafeBufferPointer { bytes in
+            var shredder = RowShredder(reader: RecordReader(bytes))
+            for line in lines {
+                shredder.read(line)
+                shredder.write(to: &writer)
+                try writer.endRow()
+            }
+        }
+        return try writer.finish()
+    }
+}
+
+/// Finds one record's column values (raw JSON ranges) in a single pass over its members, then
+/// appends them to the writer with their Dremel levels. Buffers are reused from row to row.
+struct RowShredder {
+    let reader: RecordReader
+    /// Raw value per scalar column (nil: the record has no such member).
+    var scalars = [Range<Int>?](repeating: nil, count: TweetParquet.Column.count)
+    var noteText: Range<Int>?
+    /// List columns: nil when the member is missing; each element's raw value (nil: not there).
+    var hashtags: [Range<Int>?]?
+    var mentions: [Range<Int>?]?
+    var urls: [Range<Int>?]?
+    var mediaTypes: [Range<Int>?]?
+    var referenced: [(type: Range<Int>?, id: Range<Int>?)?]?
+    var scratch: [UInt8] = []
+
+    init(reader: RecordReader) { self.reader = reader }
+
+    private typealias C = TweetParquet.Column
+
+    mutating func read(_ record: Range<Int>) {
+        for index in scalars.indices { scalars[index] = nil }
+        noteText = nil
+        hashtags = nil
+        mentions = nil
+        urls = nil
+        mediaTypes = nil
+        referenced = nil
+        scalars[C.record] = record
+        let r = reader
+        r.forEachMember(of: record) { key, value in
+            switch key.count {
+            case 2 where r.equals(key, "id"): scalars[C.id] = value
+            case 3 where r.equals(key, "geo"): scalars[C.placeFullName] = member("full_name", of: value)
+            case 4 where r.equals(key, "text"): scalars[C.text] = value
+            case 4 where r.equals(key, "lang"): scalars[C.lang] = value
+            case 6 where r.equals(key, "author"): readAuthor(value)
+            case 6 where r.equals(key, "ingest"):
+                if r.kind(value) == .object {
+                    r.forEachMember(of: value) { key, value in
+                        if r.equals(key, "query") { scalars[C.ingestQuery] = value }
+                        if r.equals(key, "fetched_at") { scalars[C.ingestFetchedAt] = value }
+                        if r.equals(key, "source") { scalars[C.ingestSource] = value }
+                    }
+                }
+            case 8 where r.equals(key, "entities"): readEntities(value)
+            case 9 where r.equals(key, "author_id"): scalars[C.authorID] = value
+            case 10 where r.equals(key, "created_at"): scalars[C.createdAt] = value
+            case 10 where r.equals(key, "note_tweet"): noteText = member("text", of: value)
+            case 11 where r.equals(key, "attachments"):
+                if let media = member("media", of: value) { mediaTypes = elements(of: media) { member("type", of: $0) } }
+            case 14 where r.equals(key, "public_metrics"): readMetrics(value, TweetParquet.postMetrics, into: C.postMetrics)
+            case 15 where r.equals(key, "conversation_id"): scalars[C.conversationID] = value
+            case 17 where r.equals(key, "referenced_tweets"):
+                if r.kind(value) == .array {
+                    var entries: [(type: Range<Int>?, id: Range<Int>?)?] = []
+                    r.forEachElement(of: value) { element in
+                        guard r.kind(element) == .object else {
+                            entries.append(nil)
+                            return
+                        }
+                        entries.append((member("type", of: element), member("id", of: element)))
+                    }
+                    referenced = entries
+                }
+            case 18 where r.equals(key, "possibly_sensitive"): scalars[C.possiblySensitive] = value
+            case 19 where r.equals(key, "in_reply_to_user_id"): scalars[C.inReplyToUserID] = value
+            default: break
+            }
+        }
+    }
+
+    private mutating func readAuthor(_ author: Range<Int>) {
+        guard reader.kind(author) == .object else { return }
+        let r = reader
+        r.forEachMember(of: author) { key, value in
+            if r.equals(key, "username") {
+                scalars[C.authorUsername] = value
+            } else if r.equals(key, "name") {
+                scalars[C.authorName] = value
+            } else if r.equals(key, "location") {
+                scalars[C.authorLocation] = value
+            } else if r.equals(key, "verified") {
+                scalars[C.authorVerified] = value
+            } else if r.equals(key, "verified_type") {
+                scalars[C.authorVerifiedType] = value
+            } else if r.equals(key, "public_metrics") {
+                readMetrics(value, TweetParquet.authorMetrics, into: C.authorMetrics)
+            }
+        }
+    }
+
+    private mutating func readEntities(_ entities: Range<Int>) {
+        guard reader.kind(entities) == .object else { return }
+        let r = reader
+        r.forEachMember(of: entities) { key, value in
+            if r.equals(key, "hashtags") {
+                hashtags = elements(of: value) { member("tag", of: $0) }
+            } else if r.equals(key, "mentions") {
+                mentions = elements(of: value) { member("username", of: $0) }
+            } else if r.equals(key, "urls") {
+                urls = elements(of: value) { member("expanded_url", of: $0) }
+            }
+        }
+    }
+
+    private mutating func readMetrics(_ metrics: Range<Int>, _ names: [StaticString], into first: Int) {
+        guard reader.kind(metrics) == .object else { return }
+        let r = reader
+        r.forEachMember(of: metrics) { key, value in
+            for (offset, name) in names.enumerated() where r.equals(key, name) { scalars[first + offset] = value }
+        }
+    }
+
+    /// The member `name` of `object` when it is an object.
+    private func member(_ name: StaticString, of object: Range<Int>) -> Range<Int>? {
+        guard reader.kind(object) == .object else { return nil }
+        var found: Range<Int>?
+        let r = reader
+        r.forEachMember(of: object) { key, value in if r.equals(key, name) { found = value } }
+        return found
+    }
+
+    /// `pick` of each element of `array` (nil for an element that is not an object); nil when
+    /// `array` is not an array.
+    private func elements(of array: Range<Int>, _ pick: (Range<Int>) -> Range<Int>?) -> [Range<Int>?]? {
+        guard reader.kind(array) == .array else { return nil }
+        var values: [Range<Int>?] = []
+        reader.forEachElement(of: array) { values.append(pick($0)) }
+        return values
+    }
+
+    // MARK: - Writing
+
+    mutating func write(to writer: inout ParquetWriter) {
+        // id is required: the normalizer sends a record without a string id to the error output.
+        appendString(C.id, scalars[C.id], maxDefinition: 0, to: &writer)
+        appendTimestamp(C.createdAt, scalars[C.createdAt], to: &writer)
+        appendString(C.text, scalars[C.text], to: &writer)
+        let full = noteText.flatMap { reader.kind($0) == .string ? $0 : nil } ?? scalars[C.text]
+        appendString(C.fullText, full, to: &writer)
+        for column in [C.lang, C.authorID, C.conversationID, C.inReplyToUserID] {
+            appendString(column, scalars[column], to: &writer)
+        }
+        appendBoolean(C.possiblySensitive, scalars[C.possiblySensitive], to: &writer)
+        for offset in 0..<6 { appendInt(C.postMetrics + offset, scalars[C.postMetrics + offset], to: &writer) }
+        for column in [C.authorUsername, C.authorName, C.authorLocation] { appendString(column, scalars[column], to: &writer) }
+        appendBoolean(C.authorVerified, scalars[C.authorVerified], to: &writer)
+        appendString(C.authorVerifiedType, scalars[C.authorVerifiedType], to: &writer)
+        for offset in 0..<6 { appendInt(C.authorMetrics + offset, scalars[C.authorMetrics + offset], to: &writer) }
+        appendList(C.hashtags, hashtags, to: &writer)
+        appendList(C.mentions, mentions, to: &writer)
+        appendList(C.urls, urls, to: &writer)
+        appendReferenced(to: &writer)
+        appendList(C.mediaTypes, mediaTypes, to: &writer)
+        for column in [C.placeFullName, C.ingestQuery] { appendString(column, scalars[column], to: &writer) }
+        appendTimestamp(C.ingestFetchedAt, scalars[C.ingestFetchedAt], to: &writer)
+        appendString(C.ingestSource, scalars[C.ingestSource], to: &writer)
+        appendString(C.record, scalars[C.record], raw: true, to: &writer)
+    }
+
+    /// A string column: the decoded text of a JSON string, else null. `raw`: the bytes as they are
+    /// (the whole record).
+    private mutating func appendString(
+        _ column: Int, _ value: Range<Int>?, maxDefinition: Int = 1, repetition: Int = 0, raw: Bool = false,
+        to writer: inout ParquetWriter
+    ) {
+        guard let value, raw || reader.kind(value) == .string else {
+            writer.appendNull(column: column, definition: maxDefinition - 1, repetition: repetition)
+            return
+        }
+        let content = raw ? value : (value.lowerBound + 1)..<(value.upperBound - 1)
+        if raw || reader.isPlain(value) {
+            writer.append(
+                column: column, bytes: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(reader.bytes)[content]),
+                definition: maxDefinition, repetition: repetition)
+        } else {
+            scratch.removeAll(keepingCapacity: true)
+            reader.appendText(of: value, to: &scratch)
+            scratch.withUnsafeBytes { writer.append(column: column, bytes: $0, definition: maxDefinition, repetition: repetition) }
+        }
+    }
+
+    private func appendInt(_ column: Int, _ value: Range<Int>?, to writer: inout ParquetWriter) {
+        if let value, reader.kind(value) == .number, let number = reader.int64(value) {
+            writer.append(column: column, int64: number, definition: 1, repetition: 0)
+        } else {
+            writer.appendNull(column: column, definition: 0, repetition: 0)
+        }
+    }
+
+    private func appendBoolean(_ column: Int, _ value: Range<Int>?, to writer: inout ParquetWriter) {
+        if let value, let flag = reader.boolean(value) {
+            writer.append(column: column, boolean: flag, definition: 1, repetition: 0)
+        } else {
+            writer.appendNull(column: column, definition: 0, repetition: 0)
+        }
+    }
+
+    private func appendTimestamp(_ column: Int, _ value: Range<Int>?, to writer: inout ParquetWriter) {
+        if let value, reader.kind(value) == .string, let millis = RFC3339.milliseconds(reader.bytes, (value.lowerBound + 1)..<(value.upperBound - 1)) {
+            writer.append(column: column, int64: millis, definition: 1, repetition: 0)
+        } else {
+            writer.appendNull(column: column, definition: 0, repetition: 0)
+        }
+    }
+
+    /// A list of optional strings (levels: 0 no list, 1 empty, 2 null element, 3 a value).
+    private mutating func appendList(_ column: Int, _ values: [Range<Int>?]?, to writer: inout ParquetWriter) {
+        guard let values else { return writer.appendNull(column: column, definition: 0, repetition: 0) }
+        guard !values.isEmpty else { return writer.appendNull(column: column, definition: 1, repetition: 0) }
+        for (index, value) in values.enumerated() {
+            let repetition = index == 0 ? 0 : 1
+            if let value, reader.kind(value) == .string {
+                appendString(column, value, maxDefinition: 3, repetition: repetition, to: &writer)
+            } else {
+                writer.appendNull(column: column, definition: 2, repetition: repetition)
+            }
+        }
+    }
+
+    /// A list of optional structs {type, id} (levels: 0 no list, 1 empty, 2 null element,
+    /// 3 element without the field, 4 the field's value).
+    private mutating func appendReferenced(to writer: inout ParquetWriter) {
+        let columns = [C.referencedType, C.referencedID]
+        guard let referenced else {
+            for column in columns { writer.appendNull(column: column, definition: 0, repetition: 0) }
+            return
+        }
+        guard !referenced.isEmpty else {
+            for column in columns { writer.appendNull(column: column, definition: 1, repetition: 0) }
+            return
+        }
+        for (index, entry) in referenced.enumerated() {
+            let repetition = index == 0 ? 0 : 1
+            guard let entry else {
+                for column in columns { writer.appendNull(column: column, definition: 2, repetition: repetition) }
+                continue
+            }
+            for (column, value) in zip(columns, [entry.type, entry.id]) {
+                if let value, reader.kind(value) == .string {
+                    appendString(column, value, maxDefinition: 4, repetition: repetition, to: &writer)
+                } else {
+                    writer.appendNull(column: column, definition: 3, repetition: repetition)
+                }
+            }
+        }
+    }
+}
