@@ -28,43 +28,122 @@ struct RecordReader {
     /// The raw value at `path` (member names from the record's top level), or nil when a member
     /// is missing or a step on the way is not an object.
     func find(_ path: [[UInt8]], in record: Range<Int>) -> Range<Int>? {
-        guard !path.isEmpty else { return nil }
-        var scanner = JSONScanner(bytes, range: record)
-        var depth = 0
-        guard (try? scanner.beginObject()) != nil else { return nil }
-        var first = true
-        while let key = try? scanner.nextKey(first: &first) {
-            guard matches(key, path[depth]) else {
-                guard (try? scanner.value()) != nil else { return nil }
-                continue
+        var object = record
+        for (depth, name) in path.enumerated() {
+            var found: Range<Int>?
+            forEachMember(of: object) { key, value in
+                if found == nil, matches(key, name) { found = value }
             }
-            if depth == path.count - 1 { return try? scanner.value() }
-            guard scanner.peek() == UInt8(ascii: "{"), (try? scanner.beginObject()) != nil else { return nil }
-            depth += 1
-            first = true
+            guard let value = found else { return nil }
+            if depth == path.count - 1 { return value }
+            guard kind(value) == .object else { return nil }
+            object = value
         }
         return nil
     }
 
+    // Records are the normalizer's own output (well-formed, minified JSON), so members are found
+    // by skipping values without validating them again; every index is still bounds-checked, so
+    // a malformed record gives missing values, never a crash.
+
     /// Calls `body` with each member of the object `object` (key content range, raw value range).
     func forEachMember(of object: Range<Int>, _ body: (Range<Int>, Range<Int>) -> Void) {
-        var scanner = JSONScanner(bytes, range: object)
-        guard (try? scanner.beginObject()) != nil else { return }
-        var first = true
-        while let key = try? scanner.nextKey(first: &first) {
-            guard let value = try? scanner.value() else { return }
-            body(key, value)
+        let end = object.upperBound
+        var index = object.lowerBound
+        guard index < end, bytes[index] == UInt8(ascii: "{") else { return }
+        index += 1
+        while true {
+            index = skipSpace(index, end)
+            guard index < end, bytes[index] == UInt8(ascii: "\"") else { return }
+            let keyEnd = stringEnd(index + 1, end)
+            guard keyEnd <= end, keyEnd > index + 1 else { return }
+            let key = (index + 1)..<(keyEnd - 1)
+            index = skipSpace(keyEnd, end)
+            guard index < end, bytes[index] == UInt8(ascii: ":") else { return }
+            index = skipSpace(index + 1, end)
+            let valueEnd = skipValue(index, end)
+            guard valueEnd > index, valueEnd <= end else { return }
+            body(key, index..<valueEnd)
+            index = skipSpace(valueEnd, end)
+            guard index < end, bytes[index] == UInt8(ascii: ",") else { return }
+            index += 1
         }
     }
 
     /// Calls `body` with each element (raw range) of the array `array`.
     func forEachElement(of array: Range<Int>, _ body: (Range<Int>) -> Void) {
-        var scanner = JSONScanner(bytes, range: array)
-        guard (try? scanner.beginArray()) != nil else { return }
-        var first = true
-        while (try? scanner.nextElement(first: &first)) == true {
-            guard let value = try? scanner.value() else { return }
-            body(value)
+        let end = array.upperBound
+        var index = array.lowerBound
+        guard index < end, bytes[index] == UInt8(ascii: "[") else { return }
+        index = skipSpace(index + 1, end)
+        if index < end, bytes[index] == UInt8(ascii: "]") { return }
+        while true {
+            index = skipSpace(index, end)
+            let valueEnd = skipValue(index, end)
+            guard valueEnd > index, valueEnd <= end else { return }
+            body(index..<valueEnd)
+            index = skipSpace(valueEnd, end)
+            guard index < end, bytes[index] == UInt8(ascii: ",") else { return }
+            index += 1
+        }
+    }
+
+    @inline(__always)
+    private func skipSpace(_ start: Int, _ end: Int) -> Int {
+        var index = start
+        while index < end, bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09 { index += 1 }
+        return index
+    }
+
+    /// The index after the closing quote of a string whose content starts at `start`.
+    @inline(__always)
+    private func stringEnd(_ start: Int, _ end: Int) -> Int {
+        var index = start
+        while true {
+            index = JSONScanner.nextSpecialStringByte(bytes, from: index, to: end)
+            guard index < end else { return end + 1 }
+            switch bytes[index] {
+            case UInt8(ascii: "\""): return index + 1
+            case UInt8(ascii: "\\"): index += 2
+            default: index += 1
+            }
+        }
+    }
+
+    /// The index after the value starting at `start` (its end when it runs past `end`: the
+    /// caller's bound check then refuses it).
+    private func skipValue(_ start: Int, _ end: Int) -> Int {
+        guard start < end else { return end + 1 }
+        switch bytes[start] {
+        case UInt8(ascii: "\""):
+            return stringEnd(start + 1, end)
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            var depth = 0
+            var index = start
+            while index < end {
+                switch bytes[index] {
+                case UInt8(ascii: "\""):
+                    index = stringEnd(index + 1, end)
+                    continue
+                case UInt8(ascii: "{"), UInt8(ascii: "["):
+                    depth += 1
+                case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                    depth -= 1
+                    if depth == 0 { return index + 1 }
+                default: break
+                }
+                index += 1
+            }
+            return end + 1
+        default:
+            var index = start
+            while index < end {
+                switch bytes[index] {
+                case UInt8(ascii: ","), UInt8(ascii: "}"), UInt8(ascii: "]"), 0x20, 0x0A, 0x0D, 0x09: return index
+                default: index += 1
+                }
+            }
+            return index
         }
     }
 

@@ -106,6 +106,28 @@ struct PartitionTests {
         #expect(raw.map { String(decoding: $0, as: UTF8.self) } == #"{"id":"13","lang":"fr"}"#)
     }
 
+    @Test func withParquetErrorRecordsStayJSONLinesAndDataObjectsEndInParquet() throws {
+        var layout = ObjectKeyLayout(streamName: "tweets", fileExtension: ".parquet")
+        layout.errorFileExtension = ".gz"
+        var delivery = Delivery(
+            sink: FakeSink(), checkpoints: nil, layout: layout, compression: .gzip, streamName: "tweets", query: "q",
+            logger: silentLogger, now: { Date() }, sleep: { _ in }, randomSuffix: { "r" })
+        delivery.encoding = ObjectEncoding(format: .parquet)
+        var batch = Batch()
+        batch.records = Self.records([#"{"id":"10","text":"a"}"#])
+        batch.recordCount = 1
+        batch.errorRecords = Self.records([#"{"errorCode":"Normalize.MissingId"}"#])
+        batch.errorCount = 1
+        batch.firstArrival = Date(timeIntervalSince1970: 1_767_323_045)
+        let objects = try delivery.objects(for: batch)
+        #expect(objects.map(\.key) == [
+            "errors/processing-failed/2026/01/02/03/tweets-1-2026-01-02-03-04-05-r.gz", "2026/01/02/03/tweets-1-2026-01-02-03-04-05-r.parquet",
+        ])
+        #expect(objects[0].contentEncoding == "gzip" && objects[0].contentType == "application/x-ndjson")
+        #expect(try Gzip.decompress(objects[0].body) == batch.errorRecords)
+        #expect(objects[1].contentEncoding == nil && objects[1].contentType == "application/vnd.apache.parquet")
+    }
+
     @Test func keyTimeZoneMovesThePrefixAndTheName() throws {
         var layout = ObjectKeyLayout(streamName: "tweets")
         layout.timeZone = KeyTimeZone(name: "Asia/Tokyo") { _ in 9 * 3600 }
