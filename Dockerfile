@@ -56,7 +56,8 @@ LABEL org.opencontainers.image.title="tweet-ingest" \
       org.opencontainers.image.source="${SOURCE}" \
       org.opencontainers.image.base.name="debian:bookworm-slim"
 
-# Exactly what the binary links, plus CA certificates for TLS to the X API and S3.
+# Exactly what the binary links, plus CA certificates for TLS to the X API and S3, and tzdata
+# for S3_PREFIX_TIME_ZONE.
 # Unpinned for the reason given in the build stage (security updates replace versions).
 # hadolint ignore=DL3008
 RUN apt-get update \
@@ -69,6 +70,7 @@ RUN apt-get update \
         libssl3 \
         libstdc++6 \
         libzstd1 \
+        tzdata \
         zlib1g \
     && rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*.deb /var/log/apt /var/log/dpkg.log \
     && groupadd --system --gid 10001 tweet-ingest \
