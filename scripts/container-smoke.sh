@@ -463,6 +463,7 @@ else
   set +e
   timeout 180 podman run --rm --name "$name" "${run_flags[@]}" "${hardening[@]}" "${x_env[@]}" "${s3_env[@]}" \
     -e AWS_ENDPOINT_URL_S3="http://127.0.0.1:$moto_port" -v "$s3_dir:/var/lib/tweet-ingest" \
+    -e OUTPUT_FORMAT=parquet -e S3_PREFIX_TIME_ZONE=Asia/Tokyo \
     "$image" run --once >"$work/s3.out" 2>&1
   s3_status=$?
   set -e
@@ -471,7 +472,12 @@ else
   n_keys=$(grep -c . <<<"$keys" || true)
   grep -q '^_state/smoke.json$' <<<"$keys" || fail "no checkpoint _state/smoke.json in the bucket (keys: $keys)"
   [ "$n_keys" -gt 1 ] || fail "no object delivered to the bucket (keys: $keys)"
-  say "S3 via moto_server: run --once exit 0, $((n_keys - 1)) objects and the checkpoint in s3://smoke-bucket"
+  # Parquet (libzstd in the image) under hour folders in Tokyo time (tzdata in the image).
+  grep -q '\.parquet$' <<<"$keys" || fail "no .parquet object with OUTPUT_FORMAT=parquet (keys: $keys)"
+  tokyo_hour=$(TZ=Asia/Tokyo date +%Y/%m/%d/%H)
+  tokyo_before=$(TZ=Asia/Tokyo date -d '-1 hour' +%Y/%m/%d/%H)
+  grep -qE "^($tokyo_hour|$tokyo_before)/" <<<"$keys" || fail "no hour folder in Asia/Tokyo time ($tokyo_hour) (keys: $keys)"
+  say "S3 via moto_server: run --once exit 0, $((n_keys - 1)) Parquet objects under Tokyo hours and the checkpoint in s3://smoke-bucket"
 fi
 
 say "PASS in $(($(date +%s) - started_at)) s"
