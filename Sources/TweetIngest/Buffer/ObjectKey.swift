@@ -1,4 +1,5 @@
 import FoundationEssentials
+import ZoneInfo
 
 /// Firehose's default object naming, from the arrival time of the batch's oldest record in the
 /// key time zone (`S3_PREFIX_TIME_ZONE`, UTC by default; as in Firehose it applies to the prefix
@@ -43,7 +44,8 @@ public struct ObjectKeyLayout: Sendable, Equatable {
         let local = timeZone.local(arrival)
         let folder =
             prefixExpression?.evaluate(
-                arrival: local, random: random, errorOutputType: "", partitionKeys: partition, partitionDefault: partitionDefault)
+                arrival: arrival, zone: timeZone.zone, random: random, errorOutputType: "", partitionKeys: partition,
+                partitionDefault: partitionDefault)
             ?? prefix + Self.hourPath(local)
         return folder + objectName(local: local, random: random)
     }
@@ -52,7 +54,7 @@ public struct ObjectKeyLayout: Sendable, Equatable {
     public func errorKey(arrival: Date, random: String, errorType: String = "processing-failed") -> String {
         let local = timeZone.local(arrival)
         let folder =
-            errorPrefixExpression?.evaluate(arrival: local, random: random, errorOutputType: errorType)
+            errorPrefixExpression?.evaluate(arrival: arrival, zone: timeZone.zone, random: random, errorOutputType: errorType)
             ?? errorPrefix + errorType + "/" + Self.hourPath(local)
         return folder + objectName(local: local, random: random, fileExtension: errorFileExtension)
     }
@@ -72,24 +74,20 @@ public struct ObjectKeyLayout: Sendable, Equatable {
     }
 }
 
-/// The zone S3 keys are written in (`S3_PREFIX_TIME_ZONE`): the local calendar fields of an
-/// instant are the UTC fields of the instant moved by the zone's offset at that moment.
+/// The zone S3 keys are written in (`S3_PREFIX_TIME_ZONE`).
 public struct KeyTimeZone: Sendable, Equatable, CustomStringConvertible {
-    public let name: String
-    private let offset: @Sendable (Date) -> Int
+    public let zone: ZoneInfo
 
-    /// `offset`: seconds east of UTC at an instant.
-    public init(name: String, offset: @escaping @Sendable (Date) -> Int) {
-        self.name = name
-        self.offset = offset
+    public init(_ zone: ZoneInfo) { self.zone = zone }
+
+    public static let utc = KeyTimeZone(.utc)
+
+    public var name: String { zone.name }
+
+    /// The instant whose UTC calendar fields are `date`'s local fields in this zone.
+    public func local(_ date: Date) -> Date {
+        date.addingTimeInterval(Double(zone.offset(at: Int64(date.timeIntervalSince1970.rounded(.down)))))
     }
 
-    public static let utc = KeyTimeZone(name: "UTC") { _ in 0 }
-
-    /// The instant whose UTC fields are `date`'s local fields in this zone.
-    public func local(_ date: Date) -> Date { date.addingTimeInterval(Double(offset(date))) }
-
     public var description: String { name }
-
-    public static func == (a: KeyTimeZone, b: KeyTimeZone) -> Bool { a.name == b.name }
 }

@@ -65,8 +65,7 @@ extension EnvironmentReader {
         let name = raw.trimmingWhitespace()
         if name == "UTC" { return .utc }
         do {
-            let zone = try ZoneInfo.load(name, directory: zoneDirectory)
-            return KeyTimeZone(name: zone.name) { zone.offset(at: Int64(($0.timeIntervalSince1970).rounded(.down))) }
+            return KeyTimeZone(try ZoneInfo.load(name, directory: zoneDirectory ?? "/usr/share/zoneinfo"))
         } catch {
             fail(variable, raw, "\(error)")
             return .utc

@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Logging
 import Metrics
+import Parquet
 import Synchronization
 
 /// Turns a batch into objects, writes them with retries, and moves the checkpoint.
@@ -141,9 +142,19 @@ public struct Delivery: Sendable {
             // No partitioning: the whole batch, as it is.
             let whole = group.lines.isEmpty
             let count = whole ? batch.recordCount : group.lines.count
+            let body: [UInt8]
+            do {
+                body = try dataBody(batch.records, lines: whole ? nil : group.lines)
+            } catch let error as ParquetError {
+                // As Firehose does when conversion fails: the records go to the error output,
+                // whole, under format-conversion-failed (never dropped, never retried forever).
+                objects.append(
+                    try conversionFailed(batch, lines: whole ? nil : group.lines, error: error, arrival: arrival, shared: shared, facts: facts))
+                continue
+            }
             var object = DeliveryObject(
                 key: layout.dataKey(arrival: arrival, random: shared ?? randomSuffix(), partition: group.values),
-                body: try dataBody(batch.records, lines: whole ? nil : group.lines), contentEncoding: nil, recordCount: count)
+                body: body, contentEncoding: nil, recordCount: count)
             if self.encoding.format == .parquet {
                 object.contentType = "application/vnd.apache.parquet"
             } else {
@@ -158,6 +169,27 @@ public struct Delivery: Sendable {
             objects.append(object)
         }
         return objects
+    }
+
+    /// The error object for records Parquet could not encode (a bug, not a state of the world).
+    private func conversionFailed(
+        _ batch: Batch, lines: [Range<Int>]?, error: ParquetError, arrival: Date, shared: String?, facts: [ObjectFact]
+    ) throws -> DeliveryObject {
+        let rows = lines ?? batch.records.withUnsafeBufferPointer { recordLines($0) }
+        logger.error(
+            "could not encode records as Parquet; they go to the error output as format-conversion-failed",
+            metadata: ["error": "\(error)", "batch.records": "\(rows.count)"])
+        var body: [UInt8] = []
+        for line in rows {
+            body += FirehoseRejects.errorLine(
+                code: "Parquet.EncodingFailed", message: "\(error)", record: batch.records[line], now: arrival)
+        }
+        var object = DeliveryObject(
+            key: layout.errorKey(arrival: arrival, random: shared ?? randomSuffix(), errorType: "format-conversion-failed"),
+            body: try encode(body), contentEncoding: compression == .gzip ? "gzip" : nil, recordCount: rows.count, isErrorOutput: true)
+        object.metadata = facts + [ObjectFact("records", String(rows.count))]
+        object.createOnly = shared != nil
+        return object
     }
 
     /// A data object's body: the records (all, or the lines of one partition) as JSON Lines

@@ -77,7 +77,9 @@ struct ParquetDeliveryTests {
     }
 
     @Test func partitionsFromTheRecordsAndATimeZoneShapeTheKeysInTheBucket() async throws {
-        let moto = try await S3MotoServer(buckets: ["tweets-parts"])
+        // Signature checks off: moto 5 re-quotes the path and rejects any client's signature for
+        // keys with `=` (see S3DeliveryIntegrationTests.reservedCharacterKeys).
+        let moto = try await S3MotoServer(buckets: ["tweets-parts"], signatureChecks: false)
         defer { moto.stop() }
         var environment = TweetIngest.environment(api: nil, outputDir: try Paths.temporaryDirectory("pq-parts-out"))
         environment.merge(

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ZoneInfo
 
 @testable import TweetIngest
 
@@ -130,12 +131,12 @@ struct PartitionTests {
 
     @Test func keyTimeZoneMovesThePrefixAndTheName() throws {
         var layout = ObjectKeyLayout(streamName: "tweets")
-        layout.timeZone = KeyTimeZone(name: "Asia/Tokyo") { _ in 9 * 3600 }
+        layout.timeZone = KeyTimeZone(try ZoneInfo.load("Asia/Tokyo"))
         let arrival = Date(timeIntervalSince1970: 1_767_323_045)  // 2026-01-02T03:04:05Z
         #expect(layout.dataKey(arrival: arrival, random: "r") == "2026/01/02/12/tweets-1-2026-01-02-12-04-05-r")
         #expect(layout.errorKey(arrival: arrival, random: "r") == "errors/processing-failed/2026/01/02/12/tweets-1-2026-01-02-12-04-05-r")
-        var expression = ObjectKeyLayout(prefix: try S3Prefix("d=!{timestamp:yyyy-MM-dd}/h=!{timestamp:HH}/", role: .data), errorPrefix: nil, streamName: "t")
-        expression.timeZone = KeyTimeZone(name: "America/New_York") { _ in -5 * 3600 }
-        #expect(expression.dataKey(arrival: arrival, random: "r") == "d=2026-01-01/h=22/t-1-2026-01-01-22-04-05-r")
+        var expression = ObjectKeyLayout(prefix: try S3Prefix("d=!{timestamp:yyyy-MM-dd}/h=!{timestamp:HHXXX}/", role: .data), errorPrefix: nil, streamName: "t")
+        expression.timeZone = KeyTimeZone(try ZoneInfo.load("America/New_York"))
+        #expect(expression.dataKey(arrival: arrival, random: "r") == "d=2026-01-01/h=22-05:00/t-1-2026-01-01-22-04-05-r")
     }
 }

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import ZoneInfo
 
 /// An S3 key prefix with Amazon Data Firehose's expressions, checked once at start-up:
 /// `!{timestamp:<Java DateTimeFormatter pattern>}` (arrival of the object's oldest record, in
@@ -78,12 +79,12 @@ public struct S3Prefix: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// The prefix for an object whose oldest record arrived at `arrival` (already shifted to the
-    /// key time zone: its UTC fields are the local ones). `random` seeds the random strings, so a
+    /// The prefix for an object whose oldest record arrived at `arrival`, its times in `zone`
+    /// (`S3_PREFIX_TIME_ZONE`). `random` seeds the random strings, so a
     /// retried object (same seed) gets the same key; `partitionKeys` holds the object's values
     /// (made safe for a key), a name without one evaluates to `partitionDefault`.
     public func evaluate(
-        arrival: Date, random: String, errorOutputType: String, partitionKeys: [String: String] = [:],
+        arrival: Date, zone: ZoneInfo = .utc, random: String, errorOutputType: String, partitionKeys: [String: String] = [:],
         partitionDefault: String = "unknown"
     ) -> String {
         var output = ""
@@ -91,7 +92,7 @@ public struct S3Prefix: Sendable, Equatable, CustomStringConvertible {
         for part in parts {
             switch part {
             case .literal(let text): output += text
-            case .timestamp(let format): output += format.format(arrival)
+            case .timestamp(let format): output += format.format(arrival, zone: zone)
             case .errorOutputType: output += errorOutputType
             case .partitionKey(let name): output += partitionKeys[name] ?? partitionDefault
             case .randomString:
@@ -99,7 +100,7 @@ public struct S3Prefix: Sendable, Equatable, CustomStringConvertible {
                 randomIndex += 1
             }
         }
-        if !hasTimestamp { output += Self.defaultTime.format(arrival) }
+        if !hasTimestamp { output += Self.defaultTime.format(arrival, zone: zone) }
         return output
     }
 
