@@ -39,7 +39,8 @@ SELECT
   CAST(json_extract_string(json, '$.ingest.fetched_at') AS TIMESTAMPTZ) AS ingest_fetched_at
 FROM read_ndjson_objects({files})
 """
-PARQUET_VIEW = "CREATE VIEW tweets_posts AS SELECT * FROM read_parquet({files})"
+# hive_partitioning off: the lang column comes from the file, not from a lang=... folder.
+PARQUET_VIEW = "CREATE VIEW tweets_posts AS SELECT * FROM read_parquet({files}, hive_partitioning = false)"
 
 
 def files(root, suffix):
