@@ -87,7 +87,9 @@ public enum EnvironmentVariable: String, CaseIterable, Sendable {
     case kafkaSSLCALocation = "KAFKA_SSL_CA_LOCATION"
 
     /// Prefixes that are ours: an unknown variable with one of them is probably a typo.
-    static let ownedPrefixes = ["TWITTER_", "BUFFER_", "STREAM_", "OUTPUT_", "TWEET_INGEST_", "S3_", "METRICS_", "FIREHOSE_", "KAFKA_", "PARQUET_", "FILE_"]
+    static let ownedPrefixes = [
+        "TWITTER_", "BUFFER_", "STREAM_", "OUTPUT_", "TWEET_INGEST_", "S3_", "METRICS_", "FIREHOSE_", "KAFKA_", "PARQUET_", "FILE_",
+    ]
 
     var isSecret: Bool {
         switch self {

@@ -29,12 +29,15 @@ extension EnvironmentReader {
             do {
                 keys = try PartitionKey.parseList(raw)
             } catch {
-                fail(.s3PartitionKeys, raw, "\(error). Write NAME=.path pairs separated by commas, such as lang=.lang,verified=.author.verified")
+                fail(
+                    .s3PartitionKeys, raw,
+                    "\(error). Write NAME=.path pairs separated by commas, such as lang=.lang,verified=.author.verified")
             }
         }
         let used = prefix?.partitionKeyNames ?? []
         let defined = Set(keys.map(\.name))
-        for name in used where !defined.contains(name) && problems.allSatisfy({ $0.variable != EnvironmentVariable.s3PartitionKeys.rawValue }) {
+        for name in used
+        where !defined.contains(name) && problems.allSatisfy({ $0.variable != EnvironmentVariable.s3PartitionKeys.rawValue }) {
             fail(
                 .s3Prefix, prefix?.text,
                 "!{partitionKeyFromQuery:\(name)} names a key S3_PARTITION_KEYS does not define; add \(name)=.<path> to S3_PARTITION_KEYS")
@@ -51,7 +54,8 @@ extension EnvironmentReader {
             } else {
                 fail(
                     .s3PartitionDefault, raw,
-                    "must be 1 to \(PartitionKey.maximumValueBytes) bytes without '/' or control characters, and not . or .. (default unknown)")
+                    "must be 1 to \(PartitionKey.maximumValueBytes) bytes without '/' or control characters, and not . or .. (default unknown)"
+                )
             }
         }
         let maximum = integer(.s3MaxPartitions, default: Partitioning.defaultMaximumPartitions, range: 1...5000)

@@ -268,7 +268,9 @@ struct RowShredder {
     }
 
     private func appendTimestamp(_ column: Int, _ value: Range<Int>?, to writer: inout ParquetWriter) {
-        if let value, reader.kind(value) == .string, let millis = RFC3339.milliseconds(reader.bytes, (value.lowerBound + 1)..<(value.upperBound - 1)) {
+        if let value, reader.kind(value) == .string,
+            let millis = RFC3339.milliseconds(reader.bytes, (value.lowerBound + 1)..<(value.upperBound - 1))
+        {
             writer.append(column: column, int64: millis, definition: 1, repetition: 0)
         } else {
             writer.appendNull(column: column, definition: 0, repetition: 0)

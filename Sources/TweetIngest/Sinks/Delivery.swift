@@ -149,7 +149,8 @@ public struct Delivery: Sendable {
                 // As Firehose does when conversion fails: the records go to the error output,
                 // whole, under format-conversion-failed (never dropped, never retried forever).
                 objects.append(
-                    try conversionFailed(batch, lines: whole ? nil : group.lines, error: error, arrival: arrival, shared: shared, facts: facts))
+                    try conversionFailed(
+                        batch, lines: whole ? nil : group.lines, error: error, arrival: arrival, shared: shared, facts: facts))
                 continue
             }
             var object = DeliveryObject(
@@ -222,7 +223,8 @@ public struct Delivery: Sendable {
             var oldest: TweetID?
             for line in lines {
                 guard let raw = reader.find(idPath, in: line), reader.kind(raw) == .string,
-                    let id = TweetID(String(decoding: UnsafeBufferPointer(rebasing: bytes[(raw.lowerBound + 1)..<(raw.upperBound - 1)]), as: UTF8.self))
+                    let id = TweetID(
+                        String(decoding: UnsafeBufferPointer(rebasing: bytes[(raw.lowerBound + 1)..<(raw.upperBound - 1)]), as: UTF8.self))
                 else { continue }
                 if newest.map({ id > $0 }) ?? true { newest = id }
                 if oldest.map({ id < $0 }) ?? true { oldest = id }

@@ -45,7 +45,8 @@ struct ParquetDeliveryTests {
             #expect(!files.isEmpty && files.allSatisfy { !$0.hasPrefix("errors/") })
             let check = try Self.python("check_parquet.py", ["--jsonl", jsonl, "--parquet", parquet, "--codec", codec])
             #expect(check.process.terminationStatus == 0, "PARQUET_COMPRESSION=\(setting): \(check.allOutput)")
-            let summary = try #require(check.lines.last.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] })
+            let summary = try #require(
+                check.lines.last.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] })
             #expect((summary["rows"] as? Int ?? 0) >= 400, "\(summary)")
         }
     }

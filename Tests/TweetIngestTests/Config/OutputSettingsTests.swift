@@ -53,16 +53,28 @@ struct OutputSettingsTests {
         (["PARQUET_COMPRESSION": "lz4"], "PARQUET_COMPRESSION", "zstd, snappy, gzip, none"),
         (["FILE_EXTENSION": "gz"], "FILE_EXTENSION", "must be '.'"),
         (["FILE_EXTENSION": ".GZ"], "FILE_EXTENSION", "0-9 a-z"),
-        (["OUTPUT_FORMAT": "parquet", "SINK": "kafka", "KAFKA_BROKERS": "127.0.0.1:9092", "KAFKA_TOPIC": "t"], "OUTPUT_FORMAT", "SINK=s3 and SINK=file"),
+        (
+            ["OUTPUT_FORMAT": "parquet", "SINK": "kafka", "KAFKA_BROKERS": "127.0.0.1:9092", "KAFKA_TOPIC": "t"], "OUTPUT_FORMAT",
+            "SINK=s3 and SINK=file"
+        ),
         (["S3_BUCKET": "b-b-b", "S3_PARTITION_KEYS": "lang=.lang"], "S3_PARTITION_KEYS", "not used in S3_PREFIX"),
         (["S3_BUCKET": "b-b-b", "S3_PREFIX": "t/!{partitionKeyFromQuery:lang}/"], "S3_PREFIX", "does not define"),
-        (["S3_BUCKET": "b-b-b", "S3_PREFIX": "t/!{partitionKeyFromQuery:lang}/", "S3_PARTITION_KEYS": "lang=lang"], "S3_PARTITION_KEYS", "starts with '.'"),
         (
-            ["S3_BUCKET": "b-b-b", "S3_PREFIX": "t/!{partitionKeyFromQuery:lang}/", "S3_PARTITION_KEYS": "lang=.lang", "S3_PARTITION_DEFAULT": "a/b"],
+            ["S3_BUCKET": "b-b-b", "S3_PREFIX": "t/!{partitionKeyFromQuery:lang}/", "S3_PARTITION_KEYS": "lang=lang"], "S3_PARTITION_KEYS",
+            "starts with '.'"
+        ),
+        (
+            [
+                "S3_BUCKET": "b-b-b", "S3_PREFIX": "t/!{partitionKeyFromQuery:lang}/", "S3_PARTITION_KEYS": "lang=.lang",
+                "S3_PARTITION_DEFAULT": "a/b",
+            ],
             "S3_PARTITION_DEFAULT", "without '/'"
         ),
         (
-            ["S3_BUCKET": "b-b-b", "S3_PREFIX": "t/!{partitionKeyFromQuery:lang}/", "S3_PARTITION_KEYS": "lang=.lang", "S3_MAX_PARTITIONS": "0"],
+            [
+                "S3_BUCKET": "b-b-b", "S3_PREFIX": "t/!{partitionKeyFromQuery:lang}/", "S3_PARTITION_KEYS": "lang=.lang",
+                "S3_MAX_PARTITIONS": "0",
+            ],
             "S3_MAX_PARTITIONS", "from 1 to 5000"
         ),
         (["S3_BUCKET": "b-b-b", "S3_PREFIX_TIME_ZONE": "Europe/Berln"], "S3_PREFIX_TIME_ZONE", "Europe/Berln"),

@@ -74,7 +74,10 @@ struct S3PrefixTests {
             ("a/!{firehose:error-output-type}/", .data, "!{firehose:error-output-type}", "only be used in S3_ERROR_PREFIX"),
             ("a/!{partitionKeyFromLambda:id}/", .data, "!{partitionKeyFromLambda:id}", "no Lambda"),
             ("a/!{partitionKeyFromQuery:1x}/", .data, "!{partitionKeyFromQuery:1x}", "partition key name"),
-            ("e/!{firehose:error-output-type}/!{partitionKeyFromQuery:k}/", .error, "!{partitionKeyFromQuery:k}", "only be used in S3_PREFIX"),
+            (
+                "e/!{firehose:error-output-type}/!{partitionKeyFromQuery:k}/", .error, "!{partitionKeyFromQuery:k}",
+                "only be used in S3_PREFIX"
+            ),
             ("a/!{time:yyyy}/", .data, "!{time:yyyy}", "unknown namespace"),
             ("a/!{yyyy}/", .data, "!{yyyy}", "namespace:value"),
             ("errors/!{timestamp:yyyy}/", .error, "errors/!{timestamp:yyyy}/", "must contain !{firehose:error-output-type}"),

@@ -121,9 +121,11 @@ struct PartitionTests {
         batch.errorCount = 1
         batch.firstArrival = Date(timeIntervalSince1970: 1_767_323_045)
         let objects = try delivery.objects(for: batch)
-        #expect(objects.map(\.key) == [
-            "errors/processing-failed/2026/01/02/03/tweets-1-2026-01-02-03-04-05-r.gz", "2026/01/02/03/tweets-1-2026-01-02-03-04-05-r.parquet",
-        ])
+        #expect(
+            objects.map(\.key) == [
+                "errors/processing-failed/2026/01/02/03/tweets-1-2026-01-02-03-04-05-r.gz",
+                "2026/01/02/03/tweets-1-2026-01-02-03-04-05-r.parquet",
+            ])
         #expect(objects[0].contentEncoding == "gzip" && objects[0].contentType == "application/x-ndjson")
         #expect(try Gzip.decompress(objects[0].body) == batch.errorRecords)
         #expect(objects[1].contentEncoding == nil && objects[1].contentType == "application/vnd.apache.parquet")
@@ -135,7 +137,8 @@ struct PartitionTests {
         let arrival = Date(timeIntervalSince1970: 1_767_323_045)  // 2026-01-02T03:04:05Z
         #expect(layout.dataKey(arrival: arrival, random: "r") == "2026/01/02/12/tweets-1-2026-01-02-12-04-05-r")
         #expect(layout.errorKey(arrival: arrival, random: "r") == "errors/processing-failed/2026/01/02/12/tweets-1-2026-01-02-12-04-05-r")
-        var expression = ObjectKeyLayout(prefix: try S3Prefix("d=!{timestamp:yyyy-MM-dd}/h=!{timestamp:HHXXX}/", role: .data), errorPrefix: nil, streamName: "t")
+        var expression = ObjectKeyLayout(
+            prefix: try S3Prefix("d=!{timestamp:yyyy-MM-dd}/h=!{timestamp:HHXXX}/", role: .data), errorPrefix: nil, streamName: "t")
         expression.timeZone = KeyTimeZone(try ZoneInfo.load("America/New_York"))
         #expect(expression.dataKey(arrival: arrival, random: "r") == "d=2026-01-01/h=22-05:00/t-1-2026-01-01-22-04-05-r")
     }

@@ -160,9 +160,11 @@ public struct S3Prefix: Sendable, Equatable, CustomStringConvertible {
             return .partitionKey(name)
         case "partitionKeyFromLambda":
             throw S3PrefixError(
-                part: expression, reason: "there is no Lambda here: define keys with S3_PARTITION_KEYS and use !{partitionKeyFromQuery:NAME}")
+                part: expression,
+                reason: "there is no Lambda here: define keys with S3_PARTITION_KEYS and use !{partitionKeyFromQuery:NAME}")
         default:
-            throw S3PrefixError(part: expression, reason: "unknown namespace \"\(namespace)\"; use timestamp, firehose or partitionKeyFromQuery")
+            throw S3PrefixError(
+                part: expression, reason: "unknown namespace \"\(namespace)\"; use timestamp, firehose or partitionKeyFromQuery")
         }
     }
 }
