@@ -54,7 +54,11 @@ public struct Replayer<C: Clock>: Sendable where C.Duration == Duration {
     private func replay(files: [String], into summary: inout ReplaySummary, reporter: inout ReplayProgressReporter) async throws {
         // Pages are normalized where they were read; when the buffer has no room for another
         // read, the unconsumed input (a page cut by the end of a read) moves to its front.
-        var buffer = [UInt8](repeating: 0, count: Self.bufferSize)
+        // Not zeroed: only bytes `read` wrote are ever looked at. In huge pages where it can be.
+        var buffer = [UInt8](unsafeUninitializedCapacity: Self.bufferSize) { storage, count in
+            adviseHugePages(UnsafeMutableRawBufferPointer(storage))
+            count = Self.bufferSize
+        }
         // The records of one page go into this storage and come back once the pipeline has
         // buffered them, so every page writes into memory that is already faulted in.
         var recordStorage: [UInt8] = []

@@ -121,7 +121,8 @@ struct JSONScanner {
             while try nextElement(first: &first) { try value() }
             depth -= 1
         case UInt8(ascii: "\""):
-            _ = try string()
+            position += 1
+            _ = try stringContent()
         case UInt8(ascii: "t"): try literal("true")
         case UInt8(ascii: "f"): try literal("false")
         case UInt8(ascii: "n"): try literal("null")
