@@ -53,6 +53,14 @@ enum JSONWriting {
         out.append(UInt8(ascii: "\""))
     }
 
+    /// A finite double as JSON: integral values without a fraction (as `JSONEncoder` writes
+    /// them), others in Swift's shortest round-tripping form.
+    static func number(_ value: Double) -> String {
+        guard value.isFinite else { return "0" }
+        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+        return value.description
+    }
+
     static func appendLiteral(_ text: StaticString, to out: inout [UInt8]) {
         out.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }

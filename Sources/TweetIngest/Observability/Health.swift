@@ -59,6 +59,45 @@ public struct HealthState: Codable, Equatable, Sendable {
     }
 }
 
+extension HealthState {
+    /// The state as `JSONEncoder` writes it with sorted keys and dates in seconds since 1970
+    /// (what `check` decodes), without `JSONEncoder`: the daemon writes this on every cycle,
+    /// and the encoder's machinery would otherwise stay resident in an idle daemon for it.
+    func json() -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(320)
+        var first = true
+        func key(_ name: StaticString) {
+            JSONWriting.appendLiteral(first ? "{\"" : ",\"", to: &out)
+            JSONWriting.appendLiteral(name, to: &out)
+            JSONWriting.appendLiteral("\":", to: &out)
+            first = false
+        }
+        func number(_ name: StaticString, _ value: some BinaryInteger) {
+            key(name)
+            out.append(contentsOf: String(value).utf8)
+        }
+        func date(_ name: StaticString, _ value: Date?) {
+            guard let value else { return }
+            key(name)
+            out.append(contentsOf: JSONWriting.number(value.timeIntervalSince1970).utf8)
+        }
+        // Keys in sorted order.
+        number("bufferIntervalSeconds", bufferIntervalSeconds)
+        date("lastDeliveryAt", lastDeliveryAt)
+        date("lastPollAt", lastPollAt)
+        date("oldestUndeliveredAt", oldestUndeliveredAt)
+        number("pid", pid)
+        number("pollIntervalSeconds", pollIntervalSeconds)
+        number("requestTimeoutSeconds", requestTimeoutSeconds)
+        date("startedAt", startedAt)
+        date("updatedAt", updatedAt)
+        date("waitingUntil", waitingUntil)
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+}
+
 /// Keeps the health state and writes it (atomically) when it changes.
 public final class HealthReporter: Sendable {
     public let path: String?
@@ -75,18 +114,11 @@ public final class HealthReporter: Sendable {
             state.updatedAt = now
             return state
         }
-        guard let path, let data = try? Self.encoder.encode(snapshot) else { return }
-        try? LocalDirectorySink.writeAtomically(Array(data), to: path, sync: false)
+        guard let path else { return }
+        try? LocalDirectorySink.writeAtomically(snapshot.json(), to: path, sync: false)
     }
 
     public var current: HealthState { state.withLock { $0 } }
-
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .secondsSince1970
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }()
 
     /// Reads the state file and judges it; used by `tweet-ingest healthcheck`.
     public static func check(path: String, now: Date = Date()) -> String? {
