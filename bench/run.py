@@ -40,6 +40,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 import make_input  # noqa: E402
+import parquet_bench  # noqa: E402
 
 FIXTURES = os.path.join(ROOT, "Tests", "TweetIngestTests", "Fixtures", "twitter")
 FAKE_API = os.path.join(ROOT, "Tests", "IntegrationTests", "Support", "fake_x_api.py")
@@ -361,6 +362,7 @@ def run_replay_comparison(workloads, scratch, expected, rounds):
             m["loadavg"] = load
             if r == 0:
                 checks[w["key"]] = (check_ingest_output(out, expected) if w["kind"] == "ingest"
+                                    else parquet_bench.check_parquet_output(out, expected) if w["kind"] == "parquet"
                                     else check_file_output(os.path.join(out, w["file"]), expected))
             runs[w["key"]].append(m)
             log(f"round {r + 1}/{rounds} {w['name']:32s} wall {m['wall']:6.2f}s cpu {m['cpu']:6.2f}s "
@@ -626,18 +628,23 @@ def run_exec_baseline(binary, scratch, repeats=5):
 
 # ---- memory with the buffer filling --------------------------------------------------------
 
-def run_memory(binary, scratch, input_path, copies, expected_per_copy):
+def run_memory(binary, scratch, input_path, copies, expected_per_copy, record_bytes_per_copy=0):
     res = {}
-    for comp in ("none", "gzip"):
+    for comp in ("none", "gzip", "parquet"):
         out = os.path.join(scratch, "out", f"mem-{comp}")
         shutil.rmtree(out, ignore_errors=True)
         os.makedirs(out)
         os.sync()
+        fmt_env = {"OUTPUT_FORMAT": "parquet"} if comp == "parquet" else {"COMPRESSION": comp}
         m = run_measured([[binary, "replay", *([input_path] * copies)]],
-                         base_env(OUTPUT_DIR=out, COMPRESSION=comp, BUFFER_SIZE_MB=BUFFER_MB, BUFFER_INTERVAL_SECONDS=900,
-                                  LOG_LEVEL="warning", LOG_FORMAT="json"),
+                         base_env(OUTPUT_DIR=out, BUFFER_SIZE_MB=BUFFER_MB, BUFFER_INTERVAL_SECONDS=900,
+                                  LOG_LEVEL="warning", LOG_FORMAT="json", **fmt_env),
                          out, os.path.join(scratch, "mem.stdout"), os.path.join(scratch, "mem.stderr"))
-        check = check_ingest_output(out, expected_per_copy * copies)
+        if comp == "parquet":
+            check = parquet_bench.check_parquet_output(out, expected_per_copy * copies)
+            check["record_bytes"] = copies * record_bytes_per_copy if record_bytes_per_copy else 0
+        else:
+            check = check_ingest_output(out, expected_per_copy * copies)
         res[comp] = {"peak_rss_mib": m["maxrss_mib"][0], "wall": m["wall"], "objects": check["objects"],
                      "record_mib": check["record_bytes"] / MIB, "copies": copies}
         log(f"memory, COMPRESSION={comp}: {check['record_bytes'] / MIB:.0f} MiB of records in {check['objects']} "
@@ -851,12 +858,16 @@ def report(ctx):
       f"`check-config` run takes {ctx['exec_ms']:.1f} ms.")
     mem = ctx["memory"]
     for comp, m in mem.items():
-        w(f"- 128 MiB buffer filling up, COMPRESSION={comp}: replay of {m['record_mib']:.0f} MiB of records "
+        label = "OUTPUT_FORMAT=parquet" if comp == "parquet" else f"COMPRESSION={comp}"
+        w(f"- 128 MiB buffer filling up, {label}: replay of {m['record_mib']:.0f} MiB of records "
           f"({m['copies']} x the input) into {m['objects']} objects: peak RSS {m['peak_rss_mib']:.0f} MiB "
-          f"(target {PEAK_TARGET_MIB:.0f})")
+          f"(target {parquet_bench.PARQUET_PEAK_FACTOR * BUFFER_MB + parquet_bench.PARQUET_PEAK_SLACK_MIB if comp == 'parquet' else PEAK_TARGET_MIB:.0f})")
     w("")
 
-    w("## Targets (issues 6 and 11)\n")
+    parquet_bench.report(ctx, w)
+    w("")
+
+    w("## Targets (issues 6, 11 and 13)\n")
     w("| target | measured | result |")
     w("|---|---|---|")
     for name, measured, ok in ctx["targets"]:
@@ -923,12 +934,14 @@ def evaluate_targets(ctx):
                                                             if image else "") + ")",
                   idle["rss_max_mib"] <= 20))
     for comp, m in ctx["memory"].items():
+        if comp == "parquet":
+            continue  # its own target, below
         t.append((f"peak RSS ≤ 1.5 x 128 + 25 = {PEAK_TARGET_MIB:.0f} MiB with a 128 MiB buffer filling up "
                   f"(COMPRESSION={comp})", f"{m['peak_rss_mib']:.0f} MiB", m["peak_rss_mib"] <= PEAK_TARGET_MIB))
     if idle:
         t.append((f"idle < 1% of one core polling every {idle['interval']} s", f"{idle['cpu_percent']:.3f}%",
                   idle["cpu_percent"] < 1))
-    return t
+    return t + parquet_bench.targets(ctx)
 
 
 def main(argv=None):
@@ -966,7 +979,7 @@ def main(argv=None):
         expected = ctx["input"]["tweets"]
         log(f"input {input_path}: {ctx['input']['bytes'] / 1e6:.1f} MB, {ctx['input']['pages']} pages, {expected} tweets")
 
-        workloads = replay_workloads(binary, twarc2, input_path)
+        workloads = replay_workloads(binary, twarc2, input_path) + parquet_bench.workloads(binary, input_path, base_env, BUFFER_MB)
         ctx["workloads"] = [{"key": w["key"], "name": w["name"]} for w in workloads]
         runs, ctx["checks"] = run_replay_comparison(workloads, args.scratch, expected, args.rounds)
         ctx["replay_runs"] = runs
@@ -990,7 +1003,8 @@ def main(argv=None):
 
         record_bytes = ctx["checks"]["ti"]["record_bytes"]
         copies = max(1, math.ceil(BUFFER_MB * MIB * 1.1 / record_bytes))
-        ctx["memory"] = run_memory(binary, args.scratch, input_path, copies, expected)
+        ctx["memory"] = run_memory(binary, args.scratch, input_path, copies, expected, record_bytes)
+        ctx["queries"] = parquet_bench.query_timings(binary, args.scratch, input_path, base_env, log)
 
         if not args.skip_profile:
             log("callgrind (a few minutes under valgrind)")
