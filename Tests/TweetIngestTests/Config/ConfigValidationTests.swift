@@ -5,15 +5,7 @@ import Testing
 
 @Suite("Config validation")
 struct ConfigValidationTests {
-    /// The problems `environment` produces; none when it is valid.
-    private func problems(_ environment: [String: String]) -> [ConfigProblem] {
-        do {
-            _ = try Config(environment: environment)
-            return []
-        } catch {
-            return error.problems
-        }
-    }
+    private func problems(_ environment: [String: String]) -> [ConfigProblem] { Config.problems(environment) }
 
     @Test(arguments: [
         ("BUFFER_SIZE_MB", "0", "from 1 to 128"),

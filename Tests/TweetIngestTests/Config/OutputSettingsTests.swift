@@ -6,14 +6,7 @@ import Testing
 /// OUTPUT_FORMAT, FILE_EXTENSION, PARQUET_COMPRESSION, the partition keys and the key time zone.
 @Suite("Config: object format, partitions, time zone")
 struct OutputSettingsTests {
-    private func problems(_ environment: [String: String]) -> [ConfigProblem] {
-        do {
-            _ = try Config(environment: environment)
-            return []
-        } catch {
-            return error.problems
-        }
-    }
+    private func problems(_ environment: [String: String]) -> [ConfigProblem] { Config.problems(environment) }
 
     private let bucket = ["S3_BUCKET": "tweets-bucket"]
 
