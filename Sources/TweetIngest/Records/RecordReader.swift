@@ -88,6 +88,54 @@ struct RecordReader {
         }
     }
 
+    /// Scans the object starting at `start`: `body` gets each key (content range) and where its
+    /// value starts, and returns the value's end (nil: malformed, the scan stops). Returns the
+    /// index after the closing brace; nil when there is no object at `start` or it is malformed.
+    func scanObject(at start: Int, end: Int, _ body: (Range<Int>, Int) -> Int?) -> Int? {
+        var index = skipSpace(start, end)
+        guard index < end, bytes[index] == UInt8(ascii: "{") else { return nil }
+        index = skipSpace(index + 1, end)
+        if index < end, bytes[index] == UInt8(ascii: "}") { return index + 1 }
+        while true {
+            guard index < end, bytes[index] == UInt8(ascii: "\"") else { return nil }
+            let keyEnd = stringEnd(index + 1, end)
+            guard keyEnd <= end else { return nil }
+            let key = (index + 1)..<(keyEnd - 1)
+            index = skipSpace(keyEnd, end)
+            guard index < end, bytes[index] == UInt8(ascii: ":") else { return nil }
+            index = skipSpace(index + 1, end)
+            guard let valueEnd = body(key, index), valueEnd > index, valueEnd <= end else { return nil }
+            index = skipSpace(valueEnd, end)
+            guard index < end else { return nil }
+            if bytes[index] == UInt8(ascii: "}") { return index + 1 }
+            guard bytes[index] == UInt8(ascii: ",") else { return nil }
+            index = skipSpace(index + 1, end)
+        }
+    }
+
+    /// Scans the array starting at `start`: `body` gets where each element starts and returns its
+    /// end. Returns the index after `]`; nil when there is no array at `start` or it is malformed.
+    func scanArray(at start: Int, end: Int, _ body: (Int) -> Int?) -> Int? {
+        var index = skipSpace(start, end)
+        guard index < end, bytes[index] == UInt8(ascii: "[") else { return nil }
+        index = skipSpace(index + 1, end)
+        if index < end, bytes[index] == UInt8(ascii: "]") { return index + 1 }
+        while true {
+            guard let valueEnd = body(index), valueEnd > index, valueEnd <= end else { return nil }
+            index = skipSpace(valueEnd, end)
+            guard index < end else { return nil }
+            if bytes[index] == UInt8(ascii: "]") { return index + 1 }
+            guard bytes[index] == UInt8(ascii: ",") else { return nil }
+            index = skipSpace(index + 1, end)
+        }
+    }
+
+    /// The end of the value starting at `start`, or nil when it runs past `end`.
+    func valueEnd(at start: Int, end: Int) -> Int? {
+        let valueEnd = skipValue(start, end)
+        return valueEnd > start && valueEnd <= end ? valueEnd : nil
+    }
+
     @inline(__always)
     private func skipSpace(_ start: Int, _ end: Int) -> Int {
         var index = start

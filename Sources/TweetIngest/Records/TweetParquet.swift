@@ -88,6 +88,8 @@ struct RowShredder {
 
     private typealias C = TweetParquet.Column
 
+    /// One pass over the record: members the columns need are read where they stand (nested
+    /// objects descended into as the scan reaches them), everything else is skipped once.
     mutating func read(_ record: Range<Int>) {
         for index in scalars.indices { scalars[index] = nil }
         noteText = nil
@@ -98,106 +100,126 @@ struct RowShredder {
         referenced = nil
         scalars[C.record] = record
         let r = reader
-        r.forEachMember(of: record) { key, value in
+        let end = record.upperBound
+        _ = r.scanObject(at: record.lowerBound, end: end) { key, start in
             switch key.count {
-            case 2 where r.equals(key, "id"): scalars[C.id] = value
-            case 3 where r.equals(key, "geo"): scalars[C.placeFullName] = member("full_name", of: value)
-            case 4 where r.equals(key, "text"): scalars[C.text] = value
-            case 4 where r.equals(key, "lang"): scalars[C.lang] = value
-            case 6 where r.equals(key, "author"): readAuthor(value)
+            case 2 where r.equals(key, "id"): return scalar(C.id, start, end)
+            case 3 where r.equals(key, "geo"):
+                return r.scanObject(at: start, end: end) { key, start in
+                    r.equals(key, "full_name") ? scalar(C.placeFullName, start, end) : r.valueEnd(at: start, end: end)
+                } ?? r.valueEnd(at: start, end: end)
+            case 4 where r.equals(key, "text"): return scalar(C.text, start, end)
+            case 4 where r.equals(key, "lang"): return scalar(C.lang, start, end)
+            case 6 where r.equals(key, "author"): return readAuthor(start, end)
             case 6 where r.equals(key, "ingest"):
-                if r.kind(value) == .object {
-                    r.forEachMember(of: value) { key, value in
-                        if r.equals(key, "query") { scalars[C.ingestQuery] = value }
-                        if r.equals(key, "fetched_at") { scalars[C.ingestFetchedAt] = value }
-                        if r.equals(key, "source") { scalars[C.ingestSource] = value }
-                    }
-                }
-            case 8 where r.equals(key, "entities"): readEntities(value)
-            case 9 where r.equals(key, "author_id"): scalars[C.authorID] = value
-            case 10 where r.equals(key, "created_at"): scalars[C.createdAt] = value
-            case 10 where r.equals(key, "note_tweet"): noteText = member("text", of: value)
+                return r.scanObject(at: start, end: end) { key, start in
+                    if r.equals(key, "query") { return scalar(C.ingestQuery, start, end) }
+                    if r.equals(key, "fetched_at") { return scalar(C.ingestFetchedAt, start, end) }
+                    if r.equals(key, "source") { return scalar(C.ingestSource, start, end) }
+                    return r.valueEnd(at: start, end: end)
+                } ?? r.valueEnd(at: start, end: end)
+            case 8 where r.equals(key, "entities"): return readEntities(start, end)
+            case 9 where r.equals(key, "author_id"): return scalar(C.authorID, start, end)
+            case 10 where r.equals(key, "created_at"): return scalar(C.createdAt, start, end)
+            case 10 where r.equals(key, "note_tweet"):
+                return r.scanObject(at: start, end: end) { key, start in
+                    let valueEnd = r.valueEnd(at: start, end: end)
+                    if r.equals(key, "text") { noteText = valueEnd.map { start..<$0 } }
+                    return valueEnd
+                } ?? r.valueEnd(at: start, end: end)
             case 11 where r.equals(key, "attachments"):
-                if let media = member("media", of: value) { mediaTypes = elements(of: media) { member("type", of: $0) } }
-            case 14 where r.equals(key, "public_metrics"): readMetrics(value, TweetParquet.postMetrics, into: C.postMetrics)
-            case 15 where r.equals(key, "conversation_id"): scalars[C.conversationID] = value
-            case 17 where r.equals(key, "referenced_tweets"):
-                if r.kind(value) == .array {
-                    var entries: [(type: Range<Int>?, id: Range<Int>?)?] = []
-                    r.forEachElement(of: value) { element in
-                        guard r.kind(element) == .object else {
-                            entries.append(nil)
-                            return
-                        }
-                        entries.append((member("type", of: element), member("id", of: element)))
-                    }
-                    referenced = entries
-                }
-            case 18 where r.equals(key, "possibly_sensitive"): scalars[C.possiblySensitive] = value
-            case 19 where r.equals(key, "in_reply_to_user_id"): scalars[C.inReplyToUserID] = value
-            default: break
+                return r.scanObject(at: start, end: end) { key, start in
+                    guard r.equals(key, "media") else { return r.valueEnd(at: start, end: end) }
+                    return list(start, end, member: "type") { mediaTypes = $0 }
+                } ?? r.valueEnd(at: start, end: end)
+            case 14 where r.equals(key, "public_metrics"): return readMetrics(start, end, TweetParquet.postMetrics, into: C.postMetrics)
+            case 15 where r.equals(key, "conversation_id"): return scalar(C.conversationID, start, end)
+            case 17 where r.equals(key, "referenced_tweets"): return readReferenced(start, end)
+            case 18 where r.equals(key, "possibly_sensitive"): return scalar(C.possiblySensitive, start, end)
+            case 19 where r.equals(key, "in_reply_to_user_id"): return scalar(C.inReplyToUserID, start, end)
+            default: return r.valueEnd(at: start, end: end)
             }
         }
     }
 
-    private mutating func readAuthor(_ author: Range<Int>) {
-        guard reader.kind(author) == .object else { return }
+    /// Notes the value starting at `start` as the column's; returns its end.
+    private mutating func scalar(_ column: Int, _ start: Int, _ end: Int) -> Int? {
+        let valueEnd = reader.valueEnd(at: start, end: end)
+        scalars[column] = valueEnd.map { start..<$0 }
+        return valueEnd
+    }
+
+    private mutating func readAuthor(_ start: Int, _ end: Int) -> Int? {
         let r = reader
-        r.forEachMember(of: author) { key, value in
-            if r.equals(key, "username") {
-                scalars[C.authorUsername] = value
-            } else if r.equals(key, "name") {
-                scalars[C.authorName] = value
-            } else if r.equals(key, "location") {
-                scalars[C.authorLocation] = value
-            } else if r.equals(key, "verified") {
-                scalars[C.authorVerified] = value
-            } else if r.equals(key, "verified_type") {
-                scalars[C.authorVerifiedType] = value
-            } else if r.equals(key, "public_metrics") {
-                readMetrics(value, TweetParquet.authorMetrics, into: C.authorMetrics)
+        return r.scanObject(at: start, end: end) { key, start in
+            switch key.count {
+            case 4 where r.equals(key, "name"): return scalar(C.authorName, start, end)
+            case 8 where r.equals(key, "username"): return scalar(C.authorUsername, start, end)
+            case 8 where r.equals(key, "location"): return scalar(C.authorLocation, start, end)
+            case 8 where r.equals(key, "verified"): return scalar(C.authorVerified, start, end)
+            case 13 where r.equals(key, "verified_type"): return scalar(C.authorVerifiedType, start, end)
+            case 14 where r.equals(key, "public_metrics"):
+                return readMetrics(start, end, TweetParquet.authorMetrics, into: C.authorMetrics)
+            default: return r.valueEnd(at: start, end: end)
             }
-        }
+        } ?? r.valueEnd(at: start, end: end)
     }
 
-    private mutating func readEntities(_ entities: Range<Int>) {
-        guard reader.kind(entities) == .object else { return }
+    private mutating func readEntities(_ start: Int, _ end: Int) -> Int? {
         let r = reader
-        r.forEachMember(of: entities) { key, value in
-            if r.equals(key, "hashtags") {
-                hashtags = elements(of: value) { member("tag", of: $0) }
-            } else if r.equals(key, "mentions") {
-                mentions = elements(of: value) { member("username", of: $0) }
-            } else if r.equals(key, "urls") {
-                urls = elements(of: value) { member("expanded_url", of: $0) }
-            }
-        }
+        return r.scanObject(at: start, end: end) { key, start in
+            if r.equals(key, "hashtags") { return list(start, end, member: "tag") { hashtags = $0 } }
+            if r.equals(key, "mentions") { return list(start, end, member: "username") { mentions = $0 } }
+            if r.equals(key, "urls") { return list(start, end, member: "expanded_url") { urls = $0 } }
+            return r.valueEnd(at: start, end: end)
+        } ?? r.valueEnd(at: start, end: end)
     }
 
-    private mutating func readMetrics(_ metrics: Range<Int>, _ names: [StaticString], into first: Int) {
-        guard reader.kind(metrics) == .object else { return }
+    private mutating func readMetrics(_ start: Int, _ end: Int, _ names: [StaticString], into first: Int) -> Int? {
         let r = reader
-        r.forEachMember(of: metrics) { key, value in
-            for (offset, name) in names.enumerated() where r.equals(key, name) { scalars[first + offset] = value }
-        }
+        return r.scanObject(at: start, end: end) { key, start in
+            for (offset, name) in names.enumerated() where r.equals(key, name) { return scalar(first + offset, start, end) }
+            return r.valueEnd(at: start, end: end)
+        } ?? r.valueEnd(at: start, end: end)
     }
 
-    /// The member `name` of `object` when it is an object.
-    private func member(_ name: StaticString, of object: Range<Int>) -> Range<Int>? {
-        guard reader.kind(object) == .object else { return nil }
-        var found: Range<Int>?
+    /// A list column from an array of objects: each element's member `member` (nil for an element
+    /// that is not an object or lacks it); `store` gets nil when the value is not an array.
+    private func list(_ start: Int, _ end: Int, member: StaticString, store: ([Range<Int>?]?) -> Void) -> Int? {
         let r = reader
-        r.forEachMember(of: object) { key, value in if r.equals(key, name) { found = value } }
-        return found
-    }
-
-    /// `pick` of each element of `array` (nil for an element that is not an object); nil when
-    /// `array` is not an array.
-    private func elements(of array: Range<Int>, _ pick: (Range<Int>) -> Range<Int>?) -> [Range<Int>?]? {
-        guard reader.kind(array) == .array else { return nil }
         var values: [Range<Int>?] = []
-        reader.forEachElement(of: array) { values.append(pick($0)) }
-        return values
+        let arrayEnd = r.scanArray(at: start, end: end) { element in
+            var found: Range<Int>?
+            let elementEnd = r.scanObject(at: element, end: end) { key, start in
+                let valueEnd = r.valueEnd(at: start, end: end)
+                if let valueEnd, r.equals(key, member) { found = start..<valueEnd }
+                return valueEnd
+            }
+            values.append(found)
+            return elementEnd ?? r.valueEnd(at: element, end: end)
+        }
+        store(arrayEnd == nil ? nil : values)
+        return arrayEnd ?? r.valueEnd(at: start, end: end)
+    }
+
+    private mutating func readReferenced(_ start: Int, _ end: Int) -> Int? {
+        let r = reader
+        var entries: [(type: Range<Int>?, id: Range<Int>?)?] = []
+        let arrayEnd = r.scanArray(at: start, end: end) { element in
+            var entry: (type: Range<Int>?, id: Range<Int>?) = (nil, nil)
+            let elementEnd = r.scanObject(at: element, end: end) { key, start in
+                let valueEnd = r.valueEnd(at: start, end: end)
+                if let valueEnd, key.count <= 4 {
+                    if r.equals(key, "type") { entry.type = start..<valueEnd }
+                    if r.equals(key, "id") { entry.id = start..<valueEnd }
+                }
+                return valueEnd
+            }
+            entries.append(elementEnd == nil ? nil : entry)
+            return elementEnd ?? r.valueEnd(at: element, end: end)
+        }
+        if arrayEnd != nil { referenced = entries }
+        return arrayEnd ?? r.valueEnd(at: start, end: end)
     }
 
     // MARK: - Writing
