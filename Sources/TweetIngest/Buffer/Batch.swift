@@ -93,10 +93,14 @@ public struct Batcher<Instant: InstantProtocol>: Sendable where Instant.Duration
         }
         var start = 0
         var index = 0
+        // After a cut, the rest of the page goes into plain storage: the delivered batch's
+        // full-size buffer comes back through `recycle(_:)` and takes these few records, so a
+        // fresh full-size buffer is not faulted in for them and dropped again, once per object.
+        var cut = false
         while start < lines.count {
             let end = ids.isEmpty ? (lines[start...].firstIndex(of: UInt8(ascii: "\n")) ?? (lines.count - 1)) + 1 : page.recordEnds[index]
             if current.firstArrival == nil { current.firstArrival = wallClock }
-            if current.records.isEmpty { prepareRecordStorage() }
+            if current.records.isEmpty, !cut { prepareRecordStorage() }
             current.records.append(contentsOf: lines[start..<end])
             current.recordCount += 1
             if !ids.isEmpty { note(ids[index...index]) }
@@ -107,6 +111,7 @@ public struct Batcher<Instant: InstantProtocol>: Sendable where Instant.Duration
                 // error record of the page is left to deliver).
                 if let cursors, !ids.isEmpty { batch.checkpoint = cursors.through(ids[index]) }
                 sealed.append(batch)
+                cut = true
             }
             start = end
             index += 1
