@@ -60,10 +60,9 @@ public actor Pipeline<C: Clock> where C.Duration == Duration {
 
     private func deliverSealed(reason: String) async throws {
         while !sealed.isEmpty {
-            try await delivery.deliver(sealed[0], reason: reason)
+            deliveredObjects += try await delivery.deliver(sealed[0], reason: reason)
             var delivered = sealed.removeFirst()
             deliveredRecords += delivered.recordCount
-            deliveredObjects += (delivered.recordCount > 0 ? 1 : 0) + (delivered.errorCount > 0 ? 1 : 0)
             batcher.recycle(&delivered.records)
             observe(delivered: true)
         }

@@ -240,27 +240,31 @@ public struct Delivery: Sendable {
     /// Writes the batch, retrying until it is durable or the task is cancelled, and moves the
     /// checkpoint: exactly once (intent, then objects) with a sink that can recover, else
     /// objects then checkpoint.
-    public func deliver(_ batch: Batch, reason: String) async throws {
+    /// Returns how many objects were written (partitions make one per key set).
+    @discardableResult
+    public func deliver(_ batch: Batch, reason: String) async throws -> Int {
         if isExactlyOnce, let checkpoints, let recoverable = sink as? any RecoverableSink {
             return try await deliverExactlyOnce(batch, reason: reason, checkpoints: checkpoints, sink: recoverable)
         }
-        try await writeObjects(try objects(for: batch), batch: batch, reason: reason)
+        let objects = try objects(for: batch)
+        try await writeObjects(objects, batch: batch, reason: reason)
         if let cursor = batch.checkpoint, let checkpoints {
             let checkpoint = Checkpoint(stream: streamName, query: query, cursor: cursor, updatedAt: now())
             try await withRetries("save the checkpoint", metadata: [:]) { try await checkpoints.save(checkpoint) }
             logger.debug("checkpoint saved", metadata: ["checkpoint.since_id": "\(cursor.sinceID?.description ?? "-")"])
         }
+        return objects.count
     }
 
     private func deliverExactlyOnce(
         _ batch: Batch, reason: String, checkpoints: any CheckpointStore, sink: any RecoverableSink
-    ) async throws {
+    ) async throws -> Int {
         let state = commit.withLock { $0 }
         let objects = try objects(for: batch, sequence: state.sequence)
         let unfinished = await retryAborts(state.unfinishedUploads + sink.takeAbandonedUploads(), sink: sink)
         guard !objects.isEmpty else {
             // The cursor moved without records (a poll cycle found nothing new): just save it.
-            guard let cursor = batch.checkpoint else { return }
+            guard let cursor = batch.checkpoint else { return 0 }
             let checkpoint = Checkpoint(
                 stream: streamName, query: query, cursor: cursor, updatedAt: now(), sequence: state.sequence,
                 unfinishedUploads: unfinished.isEmpty ? nil : unfinished)
@@ -270,7 +274,7 @@ public struct Delivery: Sendable {
                 $0.intentOutstanding = false
                 $0.unfinishedUploads = unfinished
             }
-            return
+            return 0
         }
         // 1. The intent: this batch's keys and the cursor they complete (committing the batch
         //    before, whose objects all exist).
@@ -290,6 +294,7 @@ public struct Delivery: Sendable {
             $0.committed = intent.cursor
             $0.sequence = intent.sequence + 1
         }
+        return objects.count
     }
 
     /// Persists a commit that so far only the intent records (shutdown, end of `--once`), so the

@@ -100,8 +100,8 @@ struct FirehoseDeliveryIntegrationTests {
         let (firstBatch, firstIDs) = try Self.batch(Array(Self.pages.prefix(3)))
         let (secondBatch, secondIDs) = try Self.batch(Array(Self.pages.dropFirst(3)))
         #expect(Set(firstIDs).isDisjoint(with: secondIDs))
-        async let one: Void = Self.delivery(first, config: firstConfig, local: firstLocal).deliver(firstBatch, reason: "test")
-        async let two: Void = Self.delivery(second, config: secondConfig, local: secondLocal).deliver(secondBatch, reason: "test")
+        async let one = Self.delivery(first, config: firstConfig, local: firstLocal).deliver(firstBatch, reason: "test")
+        async let two = Self.delivery(second, config: secondConfig, local: secondLocal).deliver(secondBatch, reason: "test")
         _ = try await (one, two)
 
         let objects = try moto.objects()

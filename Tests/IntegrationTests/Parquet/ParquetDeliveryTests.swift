@@ -95,6 +95,7 @@ struct ParquetDeliveryTests {
         let (status, process) = try TweetIngest.run(["replay"] + pages, environment: environment, timeout: 120)
         #expect(status == 0, "\(process.allOutput)")
         let keys = try S3Boto.keys(moto, bucket: "tweets-parts").filter { $0.hasPrefix("tweets/") }
+        #expect(process.lines.contains { $0.contains("\(keys.count) objects delivered") }, "\(process.allOutput)")
         let languages = Set(keys.compactMap { $0.split(separator: "/").dropFirst().first.map(String.init) })
         #expect(languages.contains("lang=en") && languages.count >= 3, "\(languages)")
         // Key times in India (UTC+05:30): the minutes in the object name are UTC's plus 30.
