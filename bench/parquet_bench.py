@@ -99,15 +99,16 @@ def report(ctx, w):
     q = ctx.get("queries")
     if not q:
         return
-    w("\n### DuckDB: the README's queries over Parquet and gzip JSON Lines\n\n")
+    w("\n### DuckDB: the README's queries over Parquet and gzip JSON Lines\n")
     w(f"Objects of the same records (128 MiB buffer): gzip JSON Lines {q['bytes']['jsonl'] / 1e6:.1f} MB, "
-      f"Parquet (zstd) {q['bytes']['parquet'] / 1e6:.1f} MB. Median of 3 runs, DuckDB {duckdb_version()}.\n\n")
-    w("| query | gzip JSON Lines s | Parquet s | speed-up |\n|---|---|---|---|\n")
+      f"Parquet (zstd) {q['bytes']['parquet'] / 1e6:.1f} MB. Median of 3 runs, DuckDB {duckdb_version()}.\n")
+    w("| query | gzip JSON Lines s | Parquet s | speed-up |")
+    w("|---|---|---|---|")
     by_query = {}
     for r in q["timings"]:
         by_query.setdefault(r["query"], {})[r["format"]] = r["seconds"]
     for query, t in by_query.items():
-        w(f"| `{query.strip()}` | {t['jsonl']:.3f} | {t['parquet']:.3f} | {t['jsonl'] / max(t['parquet'], 1e-6):.1f}x |\n")
+        w(f"| `{query.strip()}` | {t['jsonl']:.3f} | {t['parquet']:.3f} | {t['jsonl'] / max(t['parquet'], 1e-6):.1f}x |")
 
 
 def duckdb_version():
