@@ -209,7 +209,7 @@ extension EnvironmentReader {
             fail(
                 variable, raw,
                 "\(error). See Firehose's custom prefixes: !{timestamp:yyyy/MM/dd}, !{firehose:random-string}"
-                    + (role == .error ? ", !{firehose:error-output-type}" : ""))
+                    + (role == .error ? ", !{firehose:error-output-type}" : ", !{partitionKeyFromQuery:NAME} with S3_PARTITION_KEYS"))
             return nil
         }
     }

@@ -41,16 +41,14 @@ public enum App {
     }
 
     static func layout(_ config: Config) -> ObjectKeyLayout {
-        guard let s3 = config.s3 else {
-            var layout = ObjectKeyLayout(streamName: config.streamName, fileExtension: config.dataFileExtension)
-            layout.errorFileExtension = config.compression.fileExtension
-            return layout
+        var layout = ObjectKeyLayout(streamName: config.streamName, fileExtension: config.dataFileExtension)
+        if let s3 = config.s3 {
+            layout = ObjectKeyLayout(
+                prefix: s3.prefix, errorPrefix: s3.errorPrefix, streamName: config.streamName, fileExtension: config.dataFileExtension)
+            layout.timeZone = s3.timeZone
+            layout.partitionDefault = s3.partitioning.defaultValue
         }
-        var layout = ObjectKeyLayout(
-            prefix: s3.prefix, errorPrefix: s3.errorPrefix, streamName: config.streamName, fileExtension: config.dataFileExtension)
         layout.errorFileExtension = config.compression.fileExtension
-        layout.timeZone = s3.timeZone
-        layout.partitionDefault = s3.partitioning.defaultValue
         return layout
     }
 

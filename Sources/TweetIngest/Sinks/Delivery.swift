@@ -113,30 +113,21 @@ public struct Delivery: Sendable {
             }
         }
         if batch.errorCount > 0 {
-            var object = DeliveryObject(
-                key: layout.errorKey(arrival: arrival, random: shared ?? randomSuffix()), body: try encode(batch.errorRecords),
-                contentEncoding: encoding, recordCount: batch.errorCount, isErrorOutput: true)
-            object.metadata = facts + [ObjectFact("records", String(batch.errorCount))]
-            object.createOnly = sequence != nil
-            objects.append(object)
+            objects.append(
+                try errorObject(
+                    batch.errorRecords, count: batch.errorCount, type: "processing-failed", arrival: arrival, shared: shared,
+                    facts: facts))
         }
         if !overflow.isEmpty {
             let limit = self.encoding.partitioning.maximumPartitions
-            var lines: [UInt8] = []
-            for line in overflow {
-                lines += FirehoseRejects.errorLine(
-                    code: "DynamicPartitioning.ActivePartitionsLimitExceeded",
-                    message:
-                        "the flush already holds \(limit) partition key sets (S3_MAX_PARTITIONS); this record's key set is one more, so it was set aside",
-                    record: batch.records[line], now: arrival)
-            }
-            var object = DeliveryObject(
-                key: layout.errorKey(arrival: arrival, random: shared ?? randomSuffix(), errorType: "activePartitionExceeded"),
-                body: try encode(lines),
-                contentEncoding: encoding, recordCount: overflow.count, isErrorOutput: true)
-            object.metadata = facts + [ObjectFact("records", String(overflow.count))]
-            object.createOnly = sequence != nil
-            objects.append(object)
+            let lines = errorLines(
+                overflow, of: batch.records, code: "DynamicPartitioning.ActivePartitionsLimitExceeded",
+                message:
+                    "the flush already holds \(limit) partition key sets (S3_MAX_PARTITIONS); this record's key set is one more, so it was set aside. Raise S3_MAX_PARTITIONS (up to 5000) or partition by fewer distinct values",
+                arrival: arrival)
+            objects.append(
+                try errorObject(
+                    lines, count: overflow.count, type: "activePartitionExceeded", arrival: arrival, shared: shared, facts: facts))
         }
         for group in groups {
             // No partitioning: the whole batch, as it is.
@@ -180,15 +171,28 @@ public struct Delivery: Sendable {
         logger.error(
             "could not encode records as Parquet; they go to the error output as format-conversion-failed",
             metadata: ["error": "\(error)", "batch.records": "\(rows.count)"])
+        let body = errorLines(
+            rows, of: batch.records, code: "Parquet.EncodingFailed",
+            message: "\(error). This is a bug in tweet-ingest: please report it; the record is kept whole here", arrival: arrival)
+        return try errorObject(body, count: rows.count, type: "format-conversion-failed", arrival: arrival, shared: shared, facts: facts)
+    }
+
+    /// One Firehose-style error line per record set aside.
+    private func errorLines(_ lines: [Range<Int>], of records: [UInt8], code: String, message: String, arrival: Date) -> [UInt8] {
         var body: [UInt8] = []
-        for line in rows {
-            body += FirehoseRejects.errorLine(
-                code: "Parquet.EncodingFailed", message: "\(error)", record: batch.records[line], now: arrival)
-        }
+        for line in lines { body += FirehoseRejects.errorLine(code: code, message: message, record: records[line], now: arrival) }
+        return body
+    }
+
+    /// An object of error records under the error prefix for `type` (Firehose's error-output-type),
+    /// JSON Lines compressed as COMPRESSION says; create-only with the commit protocol.
+    private func errorObject(
+        _ lines: [UInt8], count: Int, type: String, arrival: Date, shared: String?, facts: [ObjectFact]
+    ) throws -> DeliveryObject {
         var object = DeliveryObject(
-            key: layout.errorKey(arrival: arrival, random: shared ?? randomSuffix(), errorType: "format-conversion-failed"),
-            body: try encode(body), contentEncoding: compression == .gzip ? "gzip" : nil, recordCount: rows.count, isErrorOutput: true)
-        object.metadata = facts + [ObjectFact("records", String(rows.count))]
+            key: layout.errorKey(arrival: arrival, random: shared ?? randomSuffix(), errorType: type), body: try encode(lines),
+            contentEncoding: compression == .gzip ? "gzip" : nil, recordCount: count, isErrorOutput: true)
+        object.metadata = facts + [ObjectFact("records", String(count))]
         object.createOnly = shared != nil
         return object
     }
