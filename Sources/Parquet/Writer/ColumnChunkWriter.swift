@@ -56,6 +56,10 @@ struct ColumnChunkWriter {
         mode = type == .byteArray ? .dictionary(decided: false) : .plain
     }
 
+    /// Values looked up before a chunk whose values are more than 90% distinct gives up its
+    /// dictionary (it would not pay: PLAIN is smaller than a dictionary of all the values).
+    static let distinctProbe = 1024
+
     /// The bytes the page holds before encoding, by which it is closed.
     var pageBytes: Int { values.count + indices.count * 4 + entries }
     var hasEntries: Bool { entries > 0 }
@@ -101,14 +105,22 @@ struct ColumnChunkWriter {
                 indexedPlainBytes += 4 + value.count
                 return
             }
-            if dictionary.count == 0 || dictionary.byteCount + 4 + value.count <= dictionaryLimit {
+            // A column whose values are nearly all distinct (ids, texts, whole documents) would
+            // only fall back at the page's end after hashing and copying every value: decide
+            // once a sample shows it.
+            if case .dictionary(decided: false) = mode, indices.count >= Self.distinctProbe,
+                dictionary.count * 10 > indices.count * 9
+            {
+                fallBackToPlain()
+            } else if dictionary.count == 0 || dictionary.byteCount + 4 + value.count <= dictionaryLimit {
                 indices.append(UInt32(truncatingIfNeeded: dictionary.insert(value, hash: hash)))
                 indexedPlainBytes += 4 + value.count
                 statistics.update(value)
                 return
+            } else {
+                // The dictionary is full: the rest of the chunk is PLAIN, this page included.
+                fallBackToPlain()
             }
-            // The dictionary is full: the rest of the chunk is PLAIN, this page included.
-            fallBackToPlain()
         }
         var length = UInt32(truncatingIfNeeded: value.count).littleEndian
         withUnsafeBytes(of: &length) { values.append(contentsOf: $0) }

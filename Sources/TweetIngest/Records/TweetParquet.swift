@@ -49,12 +49,17 @@ public enum TweetParquet {
         static let count = 37
     }
 
+    /// zstd's level 1: about 1.6x the speed of level 3 on our records for 3% more bytes, still
+    /// well under gzip JSON Lines (README, "Parquet").
+    static let zstdLevel: Int32 = 1
+
     /// One Parquet file holding `lines` (ranges into `records`, newline excluded) as rows.
     public static func encode(
         _ records: [UInt8], lines: [Range<Int>], compression: Config.ParquetCompression, keyValueMetadata: [(String, String)] = []
     ) throws -> [UInt8] {
         var options = ParquetWriterOptions()
         options.compression = ParquetCompression(rawValue: compression.rawValue) ?? .zstd
+        options.zstdLevel = zstdLevel
         options.keyValueMetadata = keyValueMetadata
         var writer = ParquetWriter(schema: schema, options: options)
         try records.withUnsafeBufferPointer { bytes in
