@@ -23,6 +23,7 @@ A stale or partial list is harmless: the linker ignores names it does not find
 after a toolchain upgrade or a large change in what the daemon runs at idle.
 """
 import argparse
+import bisect
 import glob
 import os
 import re
@@ -53,7 +54,7 @@ def callgrind(binary, args, env, cwd, out_file, shim, until=None, timeout=600):
     """Runs the binary under callgrind; with `until`, sends SIGTERM once until() is true."""
     if shim:
         env = {**env, "LD_PRELOAD": shim}
-    cmd = ["valgrind", "--tool=callgrind", "--demangle=no", "--dump-instr=no", f"--callgrind-out-file={out_file}",
+    cmd = ["valgrind", "--tool=callgrind", "--demangle=no", "--dump-instr=yes", f"--callgrind-out-file={out_file}",
            binary, *args]
     p = bench.spawn(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + timeout
@@ -83,6 +84,50 @@ def functions_in(out_file):
             if m and m.group(1):
                 names.add(m.group(1))
     return names
+
+
+def functions_by_address(out_file, binary):
+    """Every function of `binary` with an instruction that ran, found from the instruction
+    addresses in a callgrind output (`--dump-instr=yes`) and the binary's symbol table.
+
+    Names alone miss functions: callgrind attributes some (metadata accessors, value witnesses,
+    async resume funclets, seen in an idle daemon) to another name, yet the kernel maps 64 KiB of
+    code around each of them; the addresses say exactly what ran."""
+    symbols = []
+    out = subprocess.run(["nm", "-nS", "--defined-only", binary], capture_output=True, text=True, check=True).stdout
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) == 4 and parts[2] in "tTwW":
+            symbols.append((int(parts[0], 16), int(parts[1], 16), parts[3]))
+    starts = [s[0] for s in symbols]
+    by_name = {s[2]: s[0] for s in symbols}
+    addresses, offsets = set(), {}
+    address, pending = 0, None
+    with open(out_file, errors="replace") as f:
+        for line in f:
+            m = re.match(r"^fn=(?:\(\d+\))? ?(.*)$", line)
+            if m:
+                pending = m.group(1) or None
+                continue
+            m = re.match(r"^(0x[0-9a-fA-F]+|[+-]\d+|\*)\s", line)
+            if not m:
+                continue
+            token = m.group(1)
+            address = int(token, 16) if token.startswith("0x") else address if token == "*" else address + int(token)
+            addresses.add(address)
+            if pending and pending in by_name:  # a function's first cost line: its load offset
+                offset = address - by_name[pending]
+                offsets[offset] = offsets.get(offset, 0) + 1
+            pending = None
+    if not offsets:
+        return set()
+    base = max(offsets, key=offsets.get)  # where valgrind loaded the binary
+    ran = set()
+    for address in addresses:
+        index = bisect.bisect_right(starts, address - base) - 1
+        if index >= 0 and address - base < symbols[index][0] + max(symbols[index][1], 1):
+            ran.add(symbols[index][2])
+    return ran
 
 
 def defined_functions(binary):
@@ -146,7 +191,7 @@ def main():
                 cg = os.path.join(args.scratch, f"callgrind.out.run-{name}")
                 # The first cycle is 4 pages; then three polls with nothing new.
                 callgrind(binary, ["run"], env, out, cg, shim, until=lambda: len(fake.entries()) >= 7)
-                ran |= functions_in(cg)
+                ran |= functions_in(cg) | functions_by_address(cg, binary)
                 bench.log(f"run ({name}): {len(fake.entries())} requests served")
             finally:
                 fake.stop()
@@ -161,7 +206,7 @@ def main():
         cg = os.path.join(args.scratch, "callgrind.out.replay")
         callgrind(binary, ["replay", *pages], bench.base_env(OUTPUT_DIR=out, COMPRESSION="gzip", LOG_LEVEL="warning"), out,
                   cg, shim)
-        ran |= functions_in(cg)
+        ran |= functions_in(cg) | functions_by_address(cg, binary)
     finally:
         bench.stop_all()
     hot = [name for name in defined_functions(binary) if name in ran]
