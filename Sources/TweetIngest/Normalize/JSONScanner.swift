@@ -346,6 +346,21 @@ struct JSONScanner {
     static func nextSpecialStringByte(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Int {
         guard let base = bytes.baseAddress else { return start }
         var index = start
+        // Long strings (texts, descriptions, URLs): two blocks per test.
+        while index &+ 32 <= end {
+            let low = specialByteMask(UnsafeRawPointer(base + index).loadUnaligned(as: SIMD16<UInt8>.self))
+            let high = specialByteMask(UnsafeRawPointer(base + index + 16).loadUnaligned(as: SIMD16<UInt8>.self))
+            let both = unsafeBitCast(low | high, to: SIMD2<UInt64>.self)
+            if both[0] | both[1] != 0 {
+                let mask = unsafeBitCast(low, to: SIMD2<UInt64>.self)
+                if mask[0] != 0 { return index + (mask[0].trailingZeroBitCount >> 3) }
+                if mask[1] != 0 { return index + 8 + (mask[1].trailingZeroBitCount >> 3) }
+                let upper = unsafeBitCast(high, to: SIMD2<UInt64>.self)
+                if upper[0] != 0 { return index + 16 + (upper[0].trailingZeroBitCount >> 3) }
+                return index + 24 + (upper[1].trailingZeroBitCount >> 3)
+            }
+            index &+= 32
+        }
         while index &+ 16 <= end {
             let block = UnsafeRawPointer(base + index).loadUnaligned(as: SIMD16<UInt8>.self)
             let mask = unsafeBitCast(specialByteMask(block), to: SIMD2<UInt64>.self)
