@@ -8,7 +8,8 @@ import PackageDescription
 /// Release builds on Linux are linked for a small resident size (see "Memory" in README.md):
 /// lld places the functions the daemon runs together (bench/hot_symbols.py regenerates the
 /// list), packs relative relocations (DT_RELR, read by glibc 2.36 and later; used only when the
-/// building machine has such a glibc, as the runtime image does) and exports no symbols.
+/// building machine has such a glibc, as the runtime image does), exports no symbols, and puts
+/// the functions the compiler leaves without a symbol together (`private-functions.ld`).
 /// Our modules are compiled one section per function so the linker can move each one.
 let packageRoot = String(#filePath.dropLast("/Package.swift".count))
 let releaseOnLinux = BuildSettingCondition.when(platforms: [.linux], configuration: .release)
@@ -18,6 +19,7 @@ var compactLinkFlags = [
     "-Xlinker", "--symbol-ordering-file=\(packageRoot)/Sources/tweet-ingest/hot-symbols.txt",
     "-Xlinker", "--no-warn-symbol-ordering",
     "-Xlinker", "--no-export-dynamic",
+    "-Xlinker", "-T", "-Xlinker", "\(packageRoot)/Sources/tweet-ingest/private-functions.ld",
 ]
 #if os(Linux)
     var libcVersion = [CChar](repeating: 0, count: 64)  // "glibc 2.36"
@@ -81,7 +83,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
-            exclude: ["hot-symbols.txt"],
+            exclude: ["hot-symbols.txt", "private-functions.ld"],
             swiftSettings: compactCode,
             linkerSettings: [.unsafeFlags(compactLinkFlags, releaseOnLinux)]
         ),

@@ -4,7 +4,35 @@ import Logging
 import Metrics
 import TweetIngest
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The process entry: a synchronous `main` that runs the command on the concurrency pool and
+/// parks the main thread with every signal blocked, until the command ends the process.
+///
+/// An `async` main parks the main thread in `dispatch_main()`, which leaves it through
+/// `pthread_exit`: a forced unwind of the main thread's stack that reads the unwind tables and
+/// calls libstdc++'s personality routine for each frame, so ~1.5 MiB of `.eh_frame`, libgcc and
+/// libstdc++ stayed resident in an idle daemon for nothing (README, "Memory"). Nothing here runs
+/// on the main actor or the main queue. Signals stay with the pool's threads, which block them
+/// for libdispatch's signal sources (SIGTERM, SIGINT), exactly as when the main thread had exited.
 @main
+enum Entry {
+    static func main() {
+        #if canImport(Glibc)
+            var all = sigset_t()
+            sigfillset(&all)
+            pthread_sigmask(SIG_BLOCK, &all, nil)
+        #endif
+        Task.detached {
+            await TweetIngestCommand.main()  // exits by itself on an error
+            exit(0)
+        }
+        while true { pause() }
+    }
+}
+
 struct TweetIngestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tweet-ingest",
