@@ -108,19 +108,19 @@ struct ColumnChunkWriter {
             // A column whose values are nearly all distinct (ids, texts, whole documents) would
             // only fall back at the page's end after hashing and copying every value: decide
             // once a sample shows it.
-            if case .dictionary(decided: false) = mode, indices.count >= Self.distinctProbe,
-                dictionary.count * 10 > indices.count * 9
-            {
-                fallBackToPlain()
-            } else if dictionary.count == 0 || dictionary.byteCount + 4 + value.count <= dictionaryLimit {
+            var nearlyAllDistinct: Bool {
+                guard case .dictionary(decided: false) = mode else { return false }
+                return indices.count >= Self.distinctProbe && dictionary.count * 10 > indices.count * 9
+            }
+            if !nearlyAllDistinct, dictionary.count == 0 || dictionary.byteCount + 4 + value.count <= dictionaryLimit {
                 indices.append(UInt32(truncatingIfNeeded: dictionary.insert(value, hash: hash)))
                 indexedPlainBytes += 4 + value.count
                 statistics.update(value)
                 return
-            } else {
-                // The dictionary is full: the rest of the chunk is PLAIN, this page included.
-                fallBackToPlain()
             }
+            // Nearly all distinct, or the dictionary is full: the rest of the chunk is PLAIN,
+            // this page included.
+            fallBackToPlain()
         }
         var length = UInt32(truncatingIfNeeded: value.count).littleEndian
         withUnsafeBytes(of: &length) { values.append(contentsOf: $0) }

@@ -41,12 +41,14 @@ public enum App {
     }
 
     static func layout(_ config: Config) -> ObjectKeyLayout {
-        var layout = ObjectKeyLayout(streamName: config.streamName, fileExtension: config.dataFileExtension)
+        var layout: ObjectKeyLayout
         if let s3 = config.s3 {
             layout = ObjectKeyLayout(
                 prefix: s3.prefix, errorPrefix: s3.errorPrefix, streamName: config.streamName, fileExtension: config.dataFileExtension)
             layout.timeZone = s3.timeZone
             layout.partitionDefault = s3.partitioning.defaultValue
+        } else {
+            layout = ObjectKeyLayout(streamName: config.streamName, fileExtension: config.dataFileExtension)
         }
         layout.errorFileExtension = config.compression.fileExtension
         return layout

@@ -97,15 +97,14 @@ public struct Delivery: Sendable {
     public func objects(for batch: Batch, sequence: Int? = nil) throws -> [DeliveryObject] {
         guard let arrival = batch.firstArrival else { return [] }
         var objects: [DeliveryObject] = []
-        let encoding = compression == .gzip ? "gzip" : nil
         let shared = sequence.map { batchID(sequence: $0) }
         var facts: [ObjectFact] = [ObjectFact("stream", streamName)]
         if let sequence { facts.append(ObjectFact("sequence", String(sequence))) }
         var groups: [RecordPartitioner.Group] = []
         var overflow: [Range<Int>] = []
         if batch.recordCount > 0 {
-            if self.encoding.partitioning.isEnabled {
-                let split = RecordPartitioner(self.encoding.partitioning).split(batch.records)
+            if encoding.partitioning.isEnabled {
+                let split = RecordPartitioner(encoding.partitioning).split(batch.records)
                 groups = split.groups
                 overflow = split.overflow
             } else {
@@ -119,7 +118,7 @@ public struct Delivery: Sendable {
                     facts: facts))
         }
         if !overflow.isEmpty {
-            let limit = self.encoding.partitioning.maximumPartitions
+            let limit = encoding.partitioning.maximumPartitions
             let lines = errorLines(
                 overflow, of: batch.records, code: "DynamicPartitioning.ActivePartitionsLimitExceeded",
                 message:
@@ -147,10 +146,10 @@ public struct Delivery: Sendable {
             var object = DeliveryObject(
                 key: layout.dataKey(arrival: arrival, random: shared ?? randomSuffix(), partition: group.values),
                 body: body, contentEncoding: nil, recordCount: count)
-            if self.encoding.format == .parquet {
+            if encoding.format == .parquet {
                 object.contentType = "application/vnd.apache.parquet"
             } else {
-                object.contentEncoding = encoding
+                object.contentEncoding = contentEncoding
             }
             object.metadata = facts + [ObjectFact("records", String(count))]
             let (newest, oldest) = whole ? (batch.newestID, batch.oldestID) : Self.idRange(batch.records, group.lines)
@@ -177,6 +176,9 @@ public struct Delivery: Sendable {
         return try errorObject(body, count: rows.count, type: "format-conversion-failed", arrival: arrival, shared: shared, facts: facts)
     }
 
+    /// The `Content-Encoding` of JSON Lines objects (data and error records alike).
+    private var contentEncoding: String? { compression == .gzip ? "gzip" : nil }
+
     /// One Firehose-style error line per record set aside.
     private func errorLines(_ lines: [Range<Int>], of records: [UInt8], code: String, message: String, arrival: Date) -> [UInt8] {
         var body: [UInt8] = []
@@ -191,7 +193,7 @@ public struct Delivery: Sendable {
     ) throws -> DeliveryObject {
         var object = DeliveryObject(
             key: layout.errorKey(arrival: arrival, random: shared ?? randomSuffix(), errorType: type), body: try encode(lines),
-            contentEncoding: compression == .gzip ? "gzip" : nil, recordCount: count, isErrorOutput: true)
+            contentEncoding: contentEncoding, recordCount: count, isErrorOutput: true)
         object.metadata = facts + [ObjectFact("records", String(count))]
         object.createOnly = shared != nil
         return object
@@ -345,7 +347,7 @@ public struct Delivery: Sendable {
                 // Refused for good by the destination (never retried): set aside as error records.
                 let errors = DeliveryObject(
                     key: layout.errorKey(arrival: arrival, random: randomSuffix()), body: try encode(rejected.flatMap(\.errorLine)),
-                    contentEncoding: compression == .gzip ? "gzip" : nil, recordCount: rejected.count, isErrorOutput: true)
+                    contentEncoding: contentEncoding, recordCount: rejected.count, isErrorOutput: true)
                 _ = try await write(errors, reason: reason)
             }
         }
