@@ -11,8 +11,8 @@ final class ChildProcess: @unchecked Sendable {
     let process = Process()
     private let condition = NSCondition()
     private var stdoutLines: [String] = []
-    private var stderrText = ""
-    private var partial = ""
+    private var stderrBytes: [UInt8] = []
+    private var partial: [UInt8] = []
     private var exited = false
     private var openStreams = 2
 
@@ -30,13 +30,8 @@ final class ChildProcess: @unchecked Sendable {
         process.standardError = err
         let input = Pipe()
         process.standardInput = standardInput == nil ? FileHandle.nullDevice : input
-        read(out) { $0.appendStdout($1) }
-        read(err) { process, text in
-            process.condition.lock()
-            process.stderrText += text
-            process.condition.broadcast()
-            process.condition.unlock()
-        }
+        read(out, stdout: true)
+        read(err, stdout: false)
         process.terminationHandler = { [weak self] _ in
             guard let self else { return }
             self.condition.lock()
@@ -55,34 +50,58 @@ final class ChildProcess: @unchecked Sendable {
         }
     }
 
-    /// Hands what arrives on the pipe to `received` until end of file.
-    private func read(_ pipe: Pipe, _ received: @escaping @Sendable (ChildProcess, String) -> Void) {
-        pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            guard let self else { return }
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                self.closeStream()
-                return
+    /// Reads the pipe to its end on a thread of its own, with blocking reads: the bytes arrive
+    /// whole and in order however loaded the machine is (a multi-byte character split between
+    /// two reads is decoded whole, as lines are cut only at a newline).
+    private func read(_ pipe: Pipe, stdout: Bool) {
+        let handle = pipe.fileHandleForReading
+        let descriptor = handle.fileDescriptor
+        // Weak, so a value dropped while its process still runs goes away and kills it (deinit).
+        let thread = Thread { [weak self] in
+            var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+                if count < 0, errno == EINTR { continue }
+                if count <= 0 { break }
+                self?.received(buffer[0..<count], stdout: stdout)
             }
-            received(self, String(decoding: data, as: UTF8.self))
+            self?.closeStream(stdout: stdout)
+            try? handle.close()  // the thread owns the read end, so it cannot close under a read
         }
+        thread.stackSize = 256 * 1024
+        thread.start()
     }
 
-    private func closeStream() {
+    private func received(_ bytes: ArraySlice<UInt8>, stdout: Bool) {
         condition.lock()
+        defer {
+            condition.broadcast()
+            condition.unlock()
+        }
+        guard stdout else {
+            stderrBytes += bytes
+            return
+        }
+        // Only the new bytes are searched for a newline, so a long line costs its length once.
+        var searchFrom = partial.count
+        partial += bytes
+        var lineStart = 0
+        while let newline = partial[searchFrom...].firstIndex(of: UInt8(ascii: "\n")) {
+            stdoutLines.append(String(decoding: partial[lineStart..<newline], as: UTF8.self))
+            lineStart = newline + 1
+            searchFrom = lineStart
+        }
+        if lineStart > 0 { partial.removeFirst(lineStart) }
+    }
+
+    private func closeStream(stdout: Bool) {
+        condition.lock()
+        // Output that does not end with a newline still ends with a line.
+        if stdout, !partial.isEmpty {
+            stdoutLines.append(String(decoding: partial, as: UTF8.self))
+            partial.removeAll()
+        }
         openStreams -= 1
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    private func appendStdout(_ text: String) {
-        condition.lock()
-        partial += text
-        while let newline = partial.firstIndex(of: "\n") {
-            stdoutLines.append(String(partial[..<newline]))
-            partial = String(partial[partial.index(after: newline)...])
-        }
         condition.broadcast()
         condition.unlock()
     }
@@ -96,7 +115,7 @@ final class ChildProcess: @unchecked Sendable {
     var standardError: String {
         condition.lock()
         defer { condition.unlock() }
-        return stderrText
+        return String(decoding: stderrBytes, as: UTF8.self)
     }
 
     /// Everything printed so far, both streams.
@@ -129,9 +148,11 @@ final class ChildProcess: @unchecked Sendable {
             return nil
         }
         process.waitUntilExit()
-        // Read to the end of both pipes, so nothing printed just before the exit is missed.
+        // Read to the end of both pipes, so nothing printed just before the exit is missed (bounded:
+        // a grandchild that inherited a pipe may hold it open).
+        let drained = Date().addingTimeInterval(10)
         condition.lock()
-        while openStreams > 0, Date() < deadline.addingTimeInterval(5) { _ = condition.wait(until: deadline.addingTimeInterval(5)) }
+        while openStreams > 0, Date() < drained { _ = condition.wait(until: drained) }
         condition.unlock()
         return process.terminationStatus
     }

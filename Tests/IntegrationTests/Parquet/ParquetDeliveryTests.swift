@@ -92,27 +92,38 @@ struct ParquetDeliveryTests {
                 ])
         ) { $1 }
         let pages = try Self.pages()
+        let started = Date()
         let (status, process) = try TweetIngest.run(["replay"] + pages, environment: environment, timeout: 120)
+        let ended = Date()
         #expect(status == 0, "\(process.allOutput)")
         let keys = try S3Boto.keys(moto, bucket: "tweets-parts").filter { $0.hasPrefix("tweets/") }
         #expect(process.lines.contains { $0.contains("\(keys.count) objects delivered") }, "\(process.allOutput)")
         let languages = Set(keys.compactMap { $0.split(separator: "/").dropFirst().first.map(String.init) })
         #expect(languages.contains("lang=en") && languages.count >= 3, "\(languages)")
-        // Key times in India (UTC+05:30): the minutes in the object name are UTC's plus 30.
+        // Key times are India's (UTC+05:30): read as India's time, the time in each object's name
+        // falls while the replay ran (read as UTC it would be 5 h 30 min off), and the hour
+        // folders are that time's date and hour in India.
+        var india = Calendar(identifier: .gregorian)
+        india.timeZone = TimeZone(identifier: "Asia/Kolkata")!
         for key in keys {
-            let name = String(key.split(separator: "/").last ?? "")
+            let parts = key.split(separator: "/").map(String.init)
+            let name = parts.last ?? ""
             #expect(name.hasSuffix(".parquet"))
-            let minute = Int(name.split(separator: "-")[6]) ?? -1
-            let now = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: Date())
-            #expect(minute == ((now.minute ?? 0) + 30) % 60 || minute == ((now.minute ?? 0) + 29) % 60, "\(key)")
+            let fields = name.split(separator: "-").dropFirst(2).prefix(6).compactMap { Int($0) }
+            try #require(fields.count == 6, "\(key)")
+            let named = try #require(
+                india.date(
+                    from: DateComponents(
+                        year: fields[0], month: fields[1], day: fields[2], hour: fields[3], minute: fields[4], second: fields[5])))
+            #expect(named >= started.addingTimeInterval(-1) && named <= ended.addingTimeInterval(1), "\(key): \(started)...\(ended)")
+            let folders = [String(format: "%04d", fields[0])] + fields[1...3].map { String(format: "%02d", $0) }
+            #expect(parts.count == 7 && Array(parts[2..<6]) == folders, "\(key)")
         }
-        // Downloaded under their keys, the objects hold every record once, each in its language's folder.
+        // Downloaded under their keys (one boto3 process for all), the objects hold every record
+        // once, each in its language's folder.
         let local = try Paths.temporaryDirectory("pq-parts-local")
-        for key in keys {
-            let path = local + "/" + key
-            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try Data(try S3Boto.get(moto, bucket: "tweets-parts", key: key).body).write(to: URL(fileURLWithPath: path))
-        }
+        let downloaded = try S3Boto.download(moto, bucket: "tweets-parts", prefix: "tweets/", into: local)
+        #expect(downloaded == keys.count)
         let jsonl = try Paths.temporaryDirectory("pq-parts-jsonl")
         try Self.replay(into: jsonl, [:], pages: pages)
         let check = try Self.python("check_parquet.py", ["--jsonl", jsonl, "--parquet", local])

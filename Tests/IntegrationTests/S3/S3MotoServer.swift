@@ -194,6 +194,14 @@ enum S3Boto {
             from: try run(["list", "--endpoint", server.endpoint, "--bucket", bucket, "--prefix", prefix], keys: server.user))
     }
 
+    /// Writes every object under `prefix` to `directory`/key, in one boto3 process; the count.
+    static func download(_ server: S3MotoServer, bucket: String, prefix: String, into directory: String) throws -> Int {
+        let data = try run(
+            ["download", "--endpoint", server.endpoint, "--bucket", bucket, "--prefix", prefix, "--directory", directory],
+            keys: server.user, timeout: 120)
+        return (try JSONSerialization.jsonObject(with: data) as? [String: Any])?["objects"] as? Int ?? -1
+    }
+
     static func unfinishedUploads(_ server: S3MotoServer, bucket: String) throws -> Int {
         let data = try run(["uploads", "--endpoint", server.endpoint, "--bucket", bucket], keys: server.user)
         return (try JSONSerialization.jsonObject(with: data) as? [Any])?.count ?? -1

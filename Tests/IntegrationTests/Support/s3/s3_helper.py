@@ -32,6 +32,7 @@ import base64
 import gzip
 import hashlib
 import json
+import os
 import sys
 import urllib.request
 import zlib
@@ -118,6 +119,20 @@ def list_keys(args):
     print(json.dumps(keys))
 
 
+def download(args):
+    """Every object under the prefix, written to the directory under its key."""
+    s3 = client("s3", args.endpoint)
+    objects = 0
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=args.bucket, Prefix=args.prefix):
+        for item in page.get("Contents", []):
+            path = os.path.join(args.directory, item["Key"])
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "wb") as file:
+                file.write(s3.get_object(Bucket=args.bucket, Key=item["Key"])["Body"].read())
+            objects += 1
+    print(json.dumps({"objects": objects}))
+
+
 def record_ids(args):
     """Every record's id in the data objects (not _state/ or errors/), in key order, with boto3
     and gzip: an independent reading of what the daemon delivered."""
@@ -181,7 +196,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
     for name, function in [("setup", setup), ("head", head), ("get", get), ("list", list_keys), ("uploads", uploads), ("ids", record_ids),
-                           ("checksums", checksums), ("start-upload", start_upload)]:
+                           ("checksums", checksums), ("start-upload", start_upload),
+                           ("download", download)]:
         command = commands.add_parser(name)
         command.set_defaults(function=function)
         command.add_argument("--endpoint", required=True)
@@ -195,8 +211,10 @@ def main():
             command.add_argument("--key", required=True)
         if name == "checksums":
             command.add_argument("--part-size", type=int, default=0)
-        if name == "list":
+        if name in ("list", "download"):
             command.add_argument("--prefix", default="")
+        if name == "download":
+            command.add_argument("--directory", required=True)
     args = parser.parse_args()
     try:
         args.function(args)
