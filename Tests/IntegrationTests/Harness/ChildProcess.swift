@@ -30,8 +30,8 @@ final class ChildProcess: @unchecked Sendable {
         process.standardError = err
         let input = Pipe()
         process.standardInput = standardInput == nil ? FileHandle.nullDevice : input
-        read(out, stdout: true)
-        read(err, stdout: false)
+        readToEnd(out, stdout: true)
+        readToEnd(err, stdout: false)
         process.terminationHandler = { [weak self] _ in
             guard let self else { return }
             self.condition.lock()
@@ -53,14 +53,14 @@ final class ChildProcess: @unchecked Sendable {
     /// Reads the pipe to its end on a thread of its own, with blocking reads: the bytes arrive
     /// whole and in order however loaded the machine is (a multi-byte character split between
     /// two reads is decoded whole, as lines are cut only at a newline).
-    private func read(_ pipe: Pipe, stdout: Bool) {
+    private func readToEnd(_ pipe: Pipe, stdout: Bool) {
         let handle = pipe.fileHandleForReading
         let descriptor = handle.fileDescriptor
         // Weak, so a value dropped while its process still runs goes away and kills it (deinit).
         let thread = Thread { [weak self] in
             var buffer = [UInt8](repeating: 0, count: 64 * 1024)
             while true {
-                let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+                let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
                 if count < 0, errno == EINTR { continue }
                 if count <= 0 { break }
                 self?.received(buffer[0..<count], stdout: stdout)

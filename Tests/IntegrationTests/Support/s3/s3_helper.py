@@ -111,25 +111,27 @@ def get(args):
     print(json.dumps(result))
 
 
+def object_keys(s3, bucket, prefix=""):
+    """Every key under the prefix, in key order, across ListObjectsV2 pages."""
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        for item in page.get("Contents", []):
+            yield item["Key"]
+
+
 def list_keys(args):
-    s3 = client("s3", args.endpoint)
-    keys = []
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=args.bucket, Prefix=args.prefix):
-        keys += [item["Key"] for item in page.get("Contents", [])]
-    print(json.dumps(keys))
+    print(json.dumps(list(object_keys(client("s3", args.endpoint), args.bucket, args.prefix))))
 
 
 def download(args):
     """Every object under the prefix, written to the directory under its key."""
     s3 = client("s3", args.endpoint)
     objects = 0
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=args.bucket, Prefix=args.prefix):
-        for item in page.get("Contents", []):
-            path = os.path.join(args.directory, item["Key"])
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            with open(path, "wb") as file:
-                file.write(s3.get_object(Bucket=args.bucket, Key=item["Key"])["Body"].read())
-            objects += 1
+    for key in object_keys(s3, args.bucket, args.prefix):
+        path = os.path.join(args.directory, key)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as file:
+            file.write(s3.get_object(Bucket=args.bucket, Key=key)["Body"].read())
+        objects += 1
     print(json.dumps({"objects": objects}))
 
 
@@ -138,21 +140,19 @@ def record_ids(args):
     and gzip: an independent reading of what the daemon delivered."""
     s3 = client("s3", args.endpoint)
     ids, objects, errors = [], 0, 0
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=args.bucket):
-        for item in page.get("Contents", []):
-            key = item["Key"]
-            if key.startswith("_state/"):
-                continue
-            answer = s3.get_object(Bucket=args.bucket, Key=key)
-            body = answer["Body"].read()
-            if answer.get("ContentEncoding") == "gzip" or key.endswith(".gz"):
-                body = gzip.decompress(body)
-            lines = [line for line in body.split(b"\n") if line]
-            if key.startswith("errors/"):
-                errors += len(lines)
-                continue
-            objects += 1
-            ids += [json.loads(line)["id"] for line in lines]
+    for key in object_keys(s3, args.bucket):
+        if key.startswith("_state/"):
+            continue
+        answer = s3.get_object(Bucket=args.bucket, Key=key)
+        body = answer["Body"].read()
+        if answer.get("ContentEncoding") == "gzip" or key.endswith(".gz"):
+            body = gzip.decompress(body)
+        lines = [line for line in body.split(b"\n") if line]
+        if key.startswith("errors/"):
+            errors += len(lines)
+            continue
+        objects += 1
+        ids += [json.loads(line)["id"] for line in lines]
     print(json.dumps({"ids": ids, "objects": objects, "error_records": errors}))
 
 
