@@ -225,7 +225,7 @@ public struct ParquetWriter: Sendable {
                 let closed = try columns[index].closeChunk(
                     &compressor, base: output.count, truncateLength: options.statisticsTruncateLength)
                 if let page = closed.dictionaryPage { output.append(contentsOf: page) }
-                output.append(contentsOf: closed.dataPages)
+                for page in closed.dataPages { output.append(contentsOf: page) }
                 chunks.append(closed.metadata)
                 dataPageCount += closed.pageCount
             }

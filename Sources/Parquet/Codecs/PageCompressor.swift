@@ -27,12 +27,14 @@ struct PageCompressor {
         var header = CompactWriter()
         if compression == .none {
             makeHeader(Int32(body.count)).write(to: &header)
+            out.reserveCapacity(out.count + header.bytes.count + body.count)
             out.append(contentsOf: header.bytes)
             out.append(contentsOf: body)
             return (header.bytes.count + body.count, header.bytes.count + body.count)
         }
         let size = try compress(body)
         makeHeader(Int32(size)).write(to: &header)
+        out.reserveCapacity(out.count + header.bytes.count + size)
         out.append(contentsOf: header.bytes)
         out.append(contentsOf: scratch[0..<size])
         return (header.bytes.count + size, header.bytes.count + body.count)

@@ -11,7 +11,8 @@ struct ColumnChunkWriter {
     /// What a closed chunk hands to the file: its bytes and their footer entry.
     struct Closed {
         var dictionaryPage: [UInt8]?
-        var dataPages: [UInt8]
+        /// Each data page (header and body) in its own exactly sized array, in order.
+        var dataPages: [[UInt8]]
         var metadata: ColumnChunkMetadata
         var pageCount: Int
     }
@@ -37,7 +38,10 @@ struct ColumnChunkWriter {
     // The chunk.
     private(set) var mode: Mode
     private var dictionary = ByteDictionary()
-    private var dataPages: [UInt8] = []
+    /// One array per compressed page rather than one growing array: a chunk of many pages
+    /// never grows by doubling (copying what it holds into fresh pages for the kernel to fault
+    /// in, twice the chunk's size touched), and a page of ~100 KiB comes from malloc's reused heap.
+    private var dataPages: [[UInt8]] = []
     private var dataPageSizes = (compressed: 0, uncompressed: 0)
     private var chunkEntries = 0
     private var usedPlain = false
@@ -65,7 +69,7 @@ struct ColumnChunkWriter {
     var hasEntries: Bool { entries > 0 }
     /// At most the bytes `closeChunk` will hand over (pages held, the open page uncompressed,
     /// the dictionary), so the file can grow once per row group.
-    var closingBytesBound: Int { dataPages.count + values.count + indices.count * 4 + entries * 2 + dictionary.byteCount + 1024 }
+    var closingBytesBound: Int { dataPageSizes.compressed + values.count + indices.count * 4 + entries * 2 + dictionary.byteCount + 1024 }
 
     // MARK: Appending
 
@@ -174,11 +178,13 @@ struct ColumnChunkWriter {
             usedPlain = true
         }
         let numValues = Int32(entries)
-        let sizes = try compressor.appendPage(body, to: &dataPages) { compressedSize in
+        var page: [UInt8] = []
+        let sizes = try compressor.appendPage(body, to: &page) { compressedSize in
             PageHeader(
                 kind: .data(numValues: numValues, encoding: encoding), uncompressedSize: Int32(body.count),
                 compressedSize: compressedSize)
         }
+        dataPages.append(page)
         dataPageSizes.compressed += sizes.compressed
         dataPageSizes.uncompressed += sizes.uncompressed
         chunkEntries += entries
