@@ -84,7 +84,8 @@ COPY --from=build /out/tweet-ingest /usr/local/bin/tweet-ingest
 # without S3_BUCKET. On ECS the task definition mounts volumes at exactly these two paths, so
 # the ownership set above is copied into them.
 # GNUTLS_NO_IMPLICIT_INIT: libcurl pulls in GnuTLS through librtmp, and GnuTLS initialises itself
-# when loaded (about 1 MiB resident); tweet-ingest's TLS is OpenSSL, so that is skipped.
+# when loaded (about 1 MiB resident); tweet-ingest's TLS is OpenSSL, so that is skipped. `run` would
+# set it and exec itself once without it (GnuTLSImplicitInit.swift); set here, that exec is spared.
 ENV STATE_DIR=/var/lib/tweet-ingest \
     OUTPUT_DIR=/var/lib/tweet-ingest/data \
     LOG_FORMAT=json \

@@ -52,6 +52,8 @@ def free_port():
 
 def callgrind(binary, args, env, cwd, out_file, shim, until=None, timeout=600):
     """Runs the binary under callgrind; with `until`, sends SIGTERM once until() is true."""
+    # Set, `run` does not exec itself again (GnuTLSImplicitInit.swift), which callgrind would not follow.
+    env = {**env, **bench.NO_REEXEC_ENV}
     if shim:
         env = {**env, "LD_PRELOAD": shim}
     cmd = ["valgrind", "--tool=callgrind", "--demangle=no", "--dump-instr=yes", f"--callgrind-out-file={out_file}",

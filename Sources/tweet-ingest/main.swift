@@ -20,6 +20,8 @@ import TweetIngest
 @main
 enum Entry {
     static func main() {
+        // Before anything else: `run` may exec itself once so GnuTLS stays uninitialised.
+        GnuTLSImplicitInit.reexecIfNeeded()
         #if canImport(Glibc)
             var all = sigset_t()
             sigfillset(&all)

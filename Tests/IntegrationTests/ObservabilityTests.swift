@@ -19,6 +19,12 @@ struct ObservabilityTests {
         let daemon = try TweetIngest.start(["run"], environment: environment)
         let idle = daemon.waitForLines(timeout: 60) { $0.contains("poll cycle complete") && $0.contains("\"poll.records\":\"0\"") }
         #expect(idle, "\(daemon.allOutput)")
+        // Started without GnuTLS's variable, `run` set it and executed itself again under the
+        // same pid, so GnuTLS stayed uninitialised (GnuTLSImplicitInit, README "Memory").
+        #expect(environment["GNUTLS_NO_IMPLICIT_INIT"] == nil)
+        let environ = try String(contentsOfFile: "/proc/\(daemon.process.processIdentifier)/environ", encoding: .utf8)
+        let gnutls = environ.split(separator: "\0").filter { $0.hasPrefix("GNUTLS_") }  // not the rest: it holds the token
+        #expect(gnutls == ["GNUTLS_NO_IMPLICIT_INIT=1"], "\(gnutls)")
 
         let (healthy, check) = try TweetIngest.run(["healthcheck"], environment: environment, timeout: 30)
         #expect(healthy == 0, "\(check.allOutput)")
