@@ -54,4 +54,80 @@ struct RecordReaderTests {
             _ = value(["list"], in: cut)
         }
     }
+
+    /// Random minified JSON containers whose exact length the generator knows, at every offset
+    /// modulo 16 and followed by more JSON: the block-at-a-time skip ends exactly where the
+    /// container does, with brackets and quotes inside strings, escapes across block edges
+    /// and long strings; cut short, it reports the container unclosed.
+    @Test func containersEndExactlyWhereTheyClose() {
+        var random = SplitMix64(seed: 0x7EE7)
+        for round in 0..<4000 {
+            let value = Array(JSONGenerator.container(&random, depth: 0).utf8)
+            let offset = round % 16
+            let bytes = Array(repeating: UInt8(ascii: " "), count: offset) + value + Array(#","k":[1,{"x":"]"}]}"#.utf8)
+            bytes.withUnsafeBufferPointer { buffer in
+                let reader = RecordReader(buffer)
+                #expect(reader.containerEnd(offset, buffer.count) == offset + value.count, "\(String(decoding: value, as: UTF8.self))")
+                #expect(reader.valueEnd(at: offset, end: buffer.count) == offset + value.count)
+                let cut = offset + Int(random.next() % UInt64(value.count))
+                #expect(reader.containerEnd(offset, cut) == cut + 1, "cut at \(cut - offset) of \(value.count)")
+            }
+        }
+    }
+
+    /// An escaped quote, then brackets, inside a string. With blocks that hold a backslash passed
+    /// over whole instead of byte by byte (a known-bad variant, tried), this test and the random
+    /// one above both fail.
+    @Test func anEscapedQuoteDoesNotEndTheString() {
+        let value = Array(#"{"a":"x\"}{[\\","b":["\u005d]"]}"#.utf8)
+        let bytes = value + Array(#"]}"#.utf8)
+        bytes.withUnsafeBufferPointer { buffer in
+            #expect(RecordReader(buffer).containerEnd(0, buffer.count) == value.count)
+        }
+    }
+}
+
+/// A seeded generator, so a failure repeats.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Random minified JSON, heavy on what makes skipping hard.
+enum JSONGenerator {
+    static let pieces = [
+        "a", "text", "\\\"", "\\\\", "\\n", "\\u00e9", "\\/", "{", "}", "[", "]", ",", ":", "é", "😀", " ",
+        "https:\\/\\/t.co\\/x", String(repeating: "z", count: 20),
+    ]
+
+    static func string(_ random: inout SplitMix64) -> String {
+        var out = "\""
+        for _ in 0..<Int(random.next() % 8) { out += pieces[Int(random.next() % UInt64(pieces.count))] }
+        return out + "\""
+    }
+
+    static func value(_ random: inout SplitMix64, depth: Int) -> String {
+        switch random.next() % (depth < 4 ? 7 : 4) {
+        case 0: string(&random)
+        case 1: String(Int64(bitPattern: random.next()) >> Int64(random.next() % 64))
+        case 2: ["true", "false", "null"][Int(random.next() % 3)]
+        case 3: string(&random)
+        default: container(&random, depth: depth + 1)
+        }
+    }
+
+    static func container(_ random: inout SplitMix64, depth: Int) -> String {
+        let count = Int(random.next() % 6)
+        if random.next() % 2 == 0 {
+            return "[" + (0..<count).map { _ in value(&random, depth: depth) }.joined(separator: ",") + "]"
+        }
+        return "{" + (0..<count).map { _ in string(&random) + ":" + value(&random, depth: depth) }.joined(separator: ",") + "}"
+    }
 }
