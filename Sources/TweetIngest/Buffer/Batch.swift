@@ -56,8 +56,58 @@ public struct Batcher<Instant: InstantProtocol>: Sendable where Instant.Duration
     public mutating func append(
         _ page: NormalizedPage, checkpoint: SearchCursor?, cursors: PageCursors?, now: Instant, wallClock: Date
     ) -> [Batch] {
+        append(page, inPlace: nil, checkpoint: checkpoint, cursors: cursors, now: now, wallClock: wallClock)
+    }
+
+    /// Buffers a page whose records `write` puts straight into the batch being filled, after
+    /// what it already holds, so they are not copied again (replay: most of a record's cost
+    /// after normalizing was this copy). `write` returns the page as
+    /// `append(_:checkpoint:cursors:now:wallClock:)` takes it, but with `records` empty and
+    /// `recordEnds` counted from the first byte it wrote; or a failure, having written nothing.
+    /// `bound` is the most `write` is expected to write: with less room left, the records are
+    /// written apart and copied in, so the buffer never grows by copying itself. A page that
+    /// fills the batch is cut where it lies, record by record as `append` cuts (the records
+    /// after the cut, and only those, move to the next batch).
+    public mutating func append<Failure: Error>(
+        writingAtMost bound: Int, checkpoint: SearchCursor?, cursors: PageCursors?, now: Instant, wallClock: Date,
+        _ write: (inout [UInt8]) -> Result<NormalizedPage, Failure>
+    ) -> (page: Result<NormalizedPage, Failure>, sealed: [Batch]) {
+        let wasEmpty = current.records.isEmpty
+        if wasEmpty { prepareRecordStorage() }
+        defer {
+            // Nothing buffered after all: an idle daemon keeps no buffer resident.
+            if current.records.isEmpty, wasEmpty { current.records = [] }
+        }
+        guard current.records.capacity - current.records.count >= bound else {
+            var apart: [UInt8] = []
+            let result = write(&apart)
+            guard case .success(var page) = result else { return (result, []) }
+            page.records = apart
+            return (result, append(page, checkpoint: checkpoint, cursors: cursors, now: now, wallClock: wallClock))
+        }
+        let base = current.records.count
+        let result = write(&current.records)
+        guard case .success(var page) = result else {
+            current.records.removeSubrange(base...)
+            return (result, [])
+        }
+        let written = current.records.count - base
+        let located = page.recordIDs.count == page.recordCount && page.recordEnds.count == page.recordCount
+        if !located, written > 0, policy.bufferedBytes + written >= policy.maxBytes {
+            // Not cut where the records end without their ends: take them out and cut by lines.
+            page.records = Array(current.records[base...])
+            current.records.removeSubrange(base...)
+            return (result, append(page, checkpoint: checkpoint, cursors: cursors, now: now, wallClock: wallClock))
+        }
+        return (result, append(page, inPlace: written, checkpoint: checkpoint, cursors: cursors, now: now, wallClock: wallClock))
+    }
+
+    /// `inPlace`: the page's records (that many bytes) are already at the end of the batch.
+    private mutating func append(
+        _ page: NormalizedPage, inPlace: Int?, checkpoint: SearchCursor?, cursors: PageCursors?, now: Instant, wallClock: Date
+    ) -> [Batch] {
         var sealed: [Batch] = []
-        appendRecords(page, cursors: cursors, now: now, wallClock: wallClock, sealed: &sealed)
+        appendRecords(page, inPlace: inPlace, cursors: cursors, now: now, wallClock: wallClock, sealed: &sealed)
         if !page.errorRecords.isEmpty {
             if current.firstArrival == nil { current.firstArrival = wallClock }
             current.errorRecords.append(contentsOf: page.errorRecords)
@@ -75,22 +125,27 @@ public struct Batcher<Instant: InstantProtocol>: Sendable where Instant.Duration
     }
 
     private mutating func appendRecords(
-        _ page: NormalizedPage, cursors: PageCursors?, now: Instant, wallClock: Date, sealed: inout [Batch]
+        _ page: NormalizedPage, inPlace: Int?, cursors: PageCursors?, now: Instant, wallClock: Date, sealed: inout [Batch]
     ) {
         let lines = page.records
-        guard !lines.isEmpty else { return }
+        let count = inPlace ?? lines.count
+        guard count > 0 else { return }
         if current.firstArrival == nil { current.firstArrival = wallClock }
         if current.records.isEmpty { prepareRecordStorage() }
-        let ids = page.recordIDs.count == page.recordCount && page.recordEnds.count == page.recordCount ? page.recordIDs : []
         // Fast path: the whole page fits below the size bound, so no record can trigger a flush.
-        if policy.bufferedBytes + lines.count < policy.maxBytes {
-            current.records.append(contentsOf: lines)
+        if policy.bufferedBytes + count < policy.maxBytes {
+            if inPlace == nil { current.records.append(contentsOf: lines) }
             current.recordCount += page.recordCount
             // The whole page goes in: its newest and oldest id are the batch's candidates.
             note([page.newestTweetID, page.oldestTweetID].compactMap { $0 })
-            _ = policy.appended(bytes: lines.count, at: now)
+            _ = policy.appended(bytes: count, at: now)
             return
         }
+        if let inPlace {
+            return cutInPlace(
+                page, from: current.records.count - inPlace, cursors: cursors, now: now, wallClock: wallClock, sealed: &sealed)
+        }
+        let ids = page.recordIDs.count == page.recordCount && page.recordEnds.count == page.recordCount ? page.recordIDs : []
         var start = 0
         var index = 0
         // After a cut, the rest of the page goes into plain storage: the delivered batch's
@@ -118,6 +173,34 @@ public struct Batcher<Instant: InstantProtocol>: Sendable where Instant.Duration
         }
     }
 
+    /// The slow path for a page written in place from `base` (its record ends and ids known):
+    /// record by record; at a cut, the bytes after the record move to plain storage for the next
+    /// batch (the delivered batch's storage takes them over in `recycle(_:)`).
+    private mutating func cutInPlace(
+        _ page: NormalizedPage, from base: Int, cursors: PageCursors?, now: Instant, wallClock: Date, sealed: inout [Batch]
+    ) {
+        var start = base
+        var previousEnd = 0
+        for index in 0..<page.recordCount {
+            let length = page.recordEnds[index] - previousEnd
+            previousEnd = page.recordEnds[index]
+            let end = start + length
+            if current.firstArrival == nil { current.firstArrival = wallClock }
+            current.recordCount += 1
+            note(page.recordIDs[index...index])
+            start = end
+            guard case .flush = policy.appended(bytes: length, at: now) else { continue }
+            let rest = Array(current.records[end...])
+            current.records.removeSubrange(end...)
+            var batch = take()
+            // As `appendRecords` does: exactly the records this batch holds.
+            if let cursors { batch.checkpoint = cursors.through(page.recordIDs[index]) }
+            sealed.append(batch)
+            current.records = rest
+            start = 0
+        }
+    }
+
     private mutating func note<S: Sequence>(_ ids: S) where S.Element == TweetID {
         for id in ids {
             if current.newestID.map({ id > $0 }) ?? true { current.newestID = id }
@@ -137,10 +220,14 @@ public struct Batcher<Instant: InstantProtocol>: Sendable where Instant.Duration
         storage = []
     }
 
+    /// Room past the size bound for the page that fills a batch, written in place before it is
+    /// cut (`append(writingAtMost:...)`): address space, touched only as far as that page goes.
+    public static var inPlaceRoom: Int { 4 << 20 }
+
     /// Room for a whole batch up front (address space only: pages are touched as records come),
     /// so a large buffer never grows by copying.
     private mutating func prepareRecordStorage() {
-        current.records.reserveCapacity(policy.maxBytes + 64 * 1024)
+        current.records.reserveCapacity(policy.maxBytes + 64 * 1024 + Self.inPlaceRoom)
         let capacity = current.records.capacity
         current.records.withUnsafeMutableBufferPointer { elements in
             guard let base = elements.baseAddress else { return }

@@ -28,6 +28,30 @@ public actor Pipeline<C: Clock> where C.Duration == Duration {
         try await deliverSealed(reason: "size")
     }
 
+    /// Normalizes the page at `range` of `bytes` straight into the buffer (its records are not
+    /// copied again), then buffers it as `accept(_:checkpoint:cursors:)` does. Returns the page
+    /// (its `records` empty: they are in the buffer) or why it is unusable (nothing buffered).
+    public func accept(
+        page bytes: [UInt8], _ range: Range<Int>, context: IngestContext, checkpoint: SearchCursor?
+    ) async throws -> Result<NormalizedPage, PageError> {
+        let now = clock.now
+        let wallClock = delivery.now()
+        let (result, filled) = bytes.withUnsafeBufferPointer { all in
+            let page = UnsafeBufferPointer(rebasing: all[range])
+            // Records are about twice the page (expansions inlined); four times leaves room.
+            return batcher.append(
+                writingAtMost: 4 * page.count + 64 * 1024, checkpoint: checkpoint, cursors: nil, now: now, wallClock: wallClock
+            ) { storage in
+                PageNormalizer.normalize(page, context: context, appendingTo: &storage)
+            }
+        }
+        guard case .success = result else { return result }
+        sealed += filled
+        observe()
+        try await deliverSealed(reason: "size")
+        return result
+    }
+
     /// A poll cycle ended: flush if the interval is 0 (or due), and save a checkpoint that
     /// moved without new records.
     public func cycleEnded() async throws {

@@ -59,9 +59,6 @@ public struct Replayer<C: Clock>: Sendable where C.Duration == Duration {
             adviseHugePages(UnsafeMutableRawBufferPointer(storage))
             count = Self.bufferSize
         }
-        // The records of one page go into this storage and come back once the pipeline has
-        // buffered them, so every page writes into memory that is already faulted in.
-        var recordStorage: [UInt8] = []
         for file in files {
             let fd = open(file, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else {
@@ -96,7 +93,7 @@ public struct Replayer<C: Clock>: Sendable where C.Duration == Duration {
                     pageNumber += 1
                     try await take(
                         (start + page.lowerBound)..<(start + page.upperBound), of: buffer, location: "\(file):\(pageNumber)",
-                        recordStorage: &recordStorage, summary: &summary)
+                        summary: &summary)
                 }
                 start += consumed
                 if count == 0 { break }
@@ -123,20 +120,15 @@ public struct Replayer<C: Clock>: Sendable where C.Duration == Duration {
     }
 
     private func take(
-        _ page: Range<Int>, of buffer: [UInt8], location: String, recordStorage: inout [UInt8], summary: inout ReplaySummary
+        _ page: Range<Int>, of buffer: [UInt8], location: String, summary: inout ReplaySummary
     ) async throws {
         let context = IngestContext(query: query, fetchedAt: now(), source: .replay)
-        let result = buffer.withUnsafeBufferPointer { bytes in
-            PageNormalizer.normalize(UnsafeBufferPointer(rebasing: bytes[page]), context: context, recordStorage: &recordStorage)
-        }
-        switch result {
-        case .success(var normalized):
+        // Normalized straight into the pipeline's buffer.
+        switch try await pipeline.accept(page: buffer, page, context: context, checkpoint: nil) {
+        case .success(let normalized):
             summary.pages += 1
             summary.records += normalized.recordCount
             summary.errorRecords += normalized.errorCount
-            try await pipeline.accept(normalized, checkpoint: nil)
-            // The pipeline has copied the records: their storage serves the next page.
-            swap(&recordStorage, &normalized.records)
         case .failure(let error):
             summary.malformedPages += 1
             summary.errorRecords += 1

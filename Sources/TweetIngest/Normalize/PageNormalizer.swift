@@ -89,11 +89,28 @@ public enum PageNormalizer {
     static func normalize(
         _ bytes: UnsafeBufferPointer<UInt8>, context: IngestContext, recordStorage: inout [UInt8]
     ) -> Result<NormalizedPage, PageError> {
+        recordStorage.removeAll(keepingCapacity: true)
+        return normalize(bytes, context: context, appendingTo: &recordStorage, handBack: false)
+    }
+
+    /// Like `normalize(_:context:recordStorage:)`, but the records go after what `records`
+    /// already holds and stay there (the result's `records` is empty, its `recordEnds` count
+    /// from the first byte written): the batch being filled takes a page without a copy.
+    /// Nothing is written when the page is unusable.
+    static func normalize(
+        _ bytes: UnsafeBufferPointer<UInt8>, context: IngestContext, appendingTo records: inout [UInt8]
+    ) -> Result<NormalizedPage, PageError> {
+        normalize(bytes, context: context, appendingTo: &records, handBack: true)
+    }
+
+    private static func normalize(
+        _ bytes: UnsafeBufferPointer<UInt8>, context: IngestContext, appendingTo recordStorage: inout [UInt8], handBack: Bool
+    ) -> Result<NormalizedPage, PageError> {
         do {
             let layout = try PageLayout.scan(bytes)
             var result = NormalizedPage()
             swap(&result.records, &recordStorage)
-            result.records.removeAll(keepingCapacity: true)
+            let base = result.records.count
             result.meta = layout.meta
             result.partialErrors = layout.partialErrors
             result.twarcQuery = layout.twarcQuery
@@ -109,13 +126,15 @@ public enum PageNormalizer {
             var ingest: [UInt8] = []
             JSONWriting.appendLiteral("\"ingest\":", to: &ingest)
             ingest.append(contentsOf: ingestObject(context))
-            result.records.reserveCapacity(2 * bytes.count + layout.tweets.count * (ingest.count + 16))
+            result.records.reserveCapacity(base + 2 * bytes.count + layout.tweets.count * (ingest.count + 16))
             result.recordIDs.reserveCapacity(layout.tweets.count)
             result.recordEnds.reserveCapacity(layout.tweets.count)
             var flattener = Flattener(bytes: bytes, layout: layout)
             for tweet in layout.tweets {
-                build(tweet, bytes: bytes, flattener: &flattener, ingest: ingest, context: context, into: &result)
+                build(tweet, bytes: bytes, flattener: &flattener, ingest: ingest, context: context, base: base, into: &result)
             }
+            // The records stay where they were written.
+            if handBack { swap(&result.records, &recordStorage) }
             return .success(result)
         } catch let error as PageError {
             return .failure(error)
@@ -126,7 +145,7 @@ public enum PageNormalizer {
 
     private static func build(
         _ tweet: PageLayout.Tweet, bytes: UnsafeBufferPointer<UInt8>, flattener: inout Flattener, ingest: [UInt8],
-        context: IngestContext, into result: inout NormalizedPage
+        context: IngestContext, base: Int, into result: inout NormalizedPage
     ) {
         guard tweet.isObject else {
             return reject(
@@ -139,7 +158,7 @@ public enum PageNormalizer {
         result.records.append(UInt8(ascii: "\n"))
         result.recordCount += 1
         result.recordIDs.append(id)
-        result.recordEnds.append(result.records.count)
+        result.recordEnds.append(result.records.count - base)
         if result.newestTweetID.map({ id > $0 }) ?? true { result.newestTweetID = id }
         if result.oldestTweetID.map({ id < $0 }) ?? true { result.oldestTweetID = id }
     }

@@ -117,4 +117,124 @@ struct BatcherTests {
         #expect(batch?.checkpoint == cursor(3))
         #expect(batcher.deadline == nil)
     }
+
+    // MARK: - Pages written in place
+
+    /// A page of records numbered `range`, newest first, with ends and ids as the normalizer
+    /// gives them, and one error record when `withError`.
+    private func normalizedPage(_ range: Range<Int>, withError: Bool = false) -> NormalizedPage {
+        var page = NormalizedPage()
+        for n in range.reversed() {
+            page.records += records(n..<(n + 1))
+            page.recordEnds.append(page.records.count)
+            page.recordIDs.append(TweetID(UInt64(n + 1)))
+            page.recordCount += 1
+        }
+        page.newestTweetID = page.recordIDs.first
+        page.oldestTweetID = page.recordIDs.last
+        if withError {
+            page.errorRecords = Array(#"{"errorCode":"Normalize.MissingId"}"#.utf8) + [0x0A]
+            page.errorCount = 1
+        }
+        return page
+    }
+
+    /// What `append(writingAtMost:...)` gets from the normalizer: the records written after what
+    /// the storage holds, the page without them.
+    private func writer(_ page: NormalizedPage) -> (inout [UInt8]) -> Result<NormalizedPage, PageError> {
+        { storage in
+            storage.append(contentsOf: page.records)
+            var rest = page
+            rest.records = []
+            return .success(rest)
+        }
+    }
+
+    private func cursors(_ page: NormalizedPage, before: UInt64) -> PageCursors {
+        let after = SearchCursor(sinceID: page.newestTweetID)
+        return PageCursors(
+            before: cursor(before), after: after, meta: PageMeta(newestID: page.newestTweetID, oldestID: page.oldestTweetID),
+            cycleStartTime: nil)
+    }
+
+    private func same(_ a: [Batch], _ b: [Batch], _ comment: Comment) {
+        #expect(a.count == b.count, comment)
+        for (x, y) in zip(a, b) {
+            #expect(x.records == y.records, comment)
+            #expect(x.recordCount == y.recordCount, comment)
+            #expect(x.errorRecords == y.errorRecords, comment)
+            #expect(x.errorCount == y.errorCount, comment)
+            #expect(x.checkpoint == y.checkpoint, comment)
+            #expect(x.newestID == y.newestID && x.oldestID == y.oldestID, comment)
+            #expect(x.firstArrival == y.firstArrival, comment)
+        }
+    }
+
+    @Test func aPageWrittenInPlaceIsBatchedExactlyAsACopiedPage() {
+        // Bounds from a tenth of a page (several cuts in one page) to several pages; room left
+        // from none (the records go apart and are copied in) to plenty.
+        for maxBytes in [120, 700, 2_000, 9_000, 100_000] {
+            for bound in [0, 1 << 30] {
+                var copied = Batcher(maxBytes: maxBytes, interval: .seconds(300))
+                var inPlace = Batcher(maxBytes: maxBytes, interval: .seconds(300))
+                var fromCopies: [Batch] = []
+                var fromPlace: [Batch] = []
+                var first = 0
+                for (number, size) in [40, 3, 25, 1, 60, 12].enumerated() {
+                    let page = normalizedPage(first..<(first + size), withError: number == 2)
+                    let pageCursors = cursors(page, before: UInt64(first))
+                    let checkpoint = pageCursors.after
+                    let when = at(Double(number))
+                    fromCopies += copied.append(page, checkpoint: checkpoint, cursors: pageCursors, now: when, wallClock: wallClock)
+                    let (result, sealed) = inPlace.append(
+                        writingAtMost: bound, checkpoint: checkpoint, cursors: pageCursors, now: when, wallClock: wallClock,
+                        writer(page))
+                    #expect((try? result.get())?.recordCount == size)
+                    fromPlace += sealed
+                    first += size
+                }
+                fromCopies.append(copied.take())
+                fromPlace.append(inPlace.take())
+                same(fromPlace, fromCopies, "BUFFER of \(maxBytes) bytes, bound \(bound)")
+                #expect(fromPlace.flatMap(\.records).count == (0..<first).reduce(0) { $0 + records($1..<($1 + 1)).count })
+            }
+        }
+    }
+
+    @Test func aPageThatFitsStaysWhereItWasWritten() {
+        var batcher = Batcher(maxBytes: 100_000, interval: .seconds(300))
+        var written: [UnsafePointer<UInt8>?] = []
+        for page in [normalizedPage(0..<10), normalizedPage(10..<20)] {
+            _ = batcher.append(writingAtMost: 4 * page.records.count, checkpoint: nil, cursors: nil, now: at(0), wallClock: wallClock) {
+                storage in
+                let result = writer(page)(&storage)
+                written.append(storage.withUnsafeBufferPointer { $0.baseAddress })
+                return result
+            }
+        }
+        #expect(written[0] != nil && written[0] == written[1], "both pages went into one buffer")
+        #expect(batcher.current.records.withUnsafeBufferPointer { $0.baseAddress } == written[0], "and were not copied out of it")
+        #expect(batcher.current.records == normalizedPage(0..<10).records + normalizedPage(10..<20).records)
+        #expect(batcher.current.recordCount == 20)
+    }
+
+    @Test func anUnusablePageLeavesTheBufferAsItWasAndHoldsNothingWhenIdle() {
+        var batcher = Batcher(maxBytes: 100_000, interval: .seconds(300))
+        let failing: (inout [UInt8]) -> Result<NormalizedPage, PageError> = { storage in
+            storage.append(contentsOf: Array("{\"half".utf8))
+            return .failure(.malformedJSON("cut off"))
+        }
+        let (first, sealed) = batcher.append(
+            writingAtMost: 1_000, checkpoint: cursor(5), cursors: nil, now: at(0), wallClock: wallClock, failing)
+        #expect(sealed.isEmpty)
+        #expect(throws: PageError.self) { try first.get() }
+        #expect(batcher.current.isEmpty && batcher.current.records.capacity == 0, "no buffer kept for nothing")
+        #expect(batcher.current.checkpoint == nil, "an unusable page moves no checkpoint")
+        let page = normalizedPage(0..<5)
+        _ = batcher.append(writingAtMost: 1_000, checkpoint: nil, cursors: nil, now: at(0), wallClock: wallClock, writer(page))
+        _ = batcher.append(writingAtMost: 1_000, checkpoint: cursor(6), cursors: nil, now: at(1), wallClock: wallClock, failing)
+        #expect(batcher.current.records == page.records, "the half-written page is gone, the one before is whole")
+        #expect(batcher.current.recordCount == 5)
+        #expect(batcher.current.checkpoint == nil)
+    }
 }
