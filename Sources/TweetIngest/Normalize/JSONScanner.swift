@@ -27,6 +27,9 @@ struct JSONScanner {
 
     @inline(__always)
     mutating func skipWhitespace() {
+        // Compact JSON, nearly every call: the next byte is not whitespace (all of which is
+        // below 0x21), one comparison.
+        if position < end, bytes[position] > 0x20 { return }
         while position < end {
             switch bytes[position] {
             case 0x20, 0x0A, 0x0D, 0x09:
