@@ -349,6 +349,14 @@ struct JSONScanner {
     static func nextSpecialStringByte(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Int {
         guard let base = bytes.baseAddress else { return start }
         var index = start
+        // Most strings (keys, short values) end in their first sixteen bytes: one block first.
+        if index &+ 16 <= end {
+            let mask = unsafeBitCast(
+                specialByteMask(UnsafeRawPointer(base + index).loadUnaligned(as: SIMD16<UInt8>.self)), to: SIMD2<UInt64>.self)
+            if mask[0] != 0 { return index + (mask[0].trailingZeroBitCount >> 3) }
+            if mask[1] != 0 { return index + 8 + (mask[1].trailingZeroBitCount >> 3) }
+            index &+= 16
+        }
         // Long strings (texts, descriptions, URLs): two blocks per test.
         while index &+ 32 <= end {
             let low = specialByteMask(UnsafeRawPointer(base + index).loadUnaligned(as: SIMD16<UInt8>.self))
