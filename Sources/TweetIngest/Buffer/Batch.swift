@@ -29,6 +29,9 @@ public struct Batch: Sendable {
 public struct Batcher<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
     public private(set) var policy: FlushPolicy<Instant>
     public private(set) var current = Batch()
+    /// Storage for the records after a cut in place (`cutInPlace`), handed back by `recycle(_:)`:
+    /// one small buffer goes round instead of fresh memory at every cut.
+    private var spare: [UInt8] = []
     public init(maxBytes: Int, interval: Duration) {
         policy = FlushPolicy(maxBytes: maxBytes, interval: interval)
     }
@@ -190,7 +193,10 @@ public struct Batcher<Instant: InstantProtocol>: Sendable where Instant.Duration
             note(page.recordIDs[index...index])
             start = end
             guard case .flush = policy.appended(bytes: length, at: now) else { continue }
-            let rest = Array(current.records[end...])
+            var rest = spare
+            spare = []
+            rest.removeAll(keepingCapacity: true)
+            rest.append(contentsOf: current.records[end...])
             current.records.removeSubrange(end...)
             var batch = take()
             // As `appendRecords` does: exactly the records this batch holds.
@@ -210,12 +216,17 @@ public struct Batcher<Instant: InstantProtocol>: Sendable where Instant.Duration
 
     /// Takes a delivered batch's storage for the batch being filled (moving the few records it
     /// already holds), so while records keep coming (a backfill, a busy stream) one full-size
-    /// buffer is faulted in once and reused instead of a fresh one per object. With nothing
-    /// buffered the storage is let go: an idle daemon does not keep a full buffer resident.
+    /// buffer is faulted in once and reused instead of a fresh one per object; the small buffer
+    /// those records were in is kept for the next cut. With nothing buffered the storage (and
+    /// the small buffer) is let go: an idle daemon does not keep a full buffer resident.
     public mutating func recycle(_ storage: inout [UInt8]) {
-        guard !current.records.isEmpty, storage.capacity >= current.records.capacity else { return }
+        guard !current.records.isEmpty, storage.capacity >= current.records.capacity else {
+            if current.records.isEmpty { spare = [] }
+            return
+        }
         storage.removeAll(keepingCapacity: true)
         storage.append(contentsOf: current.records)
+        swap(&spare, &current.records)
         current.records = storage
         storage = []
     }
