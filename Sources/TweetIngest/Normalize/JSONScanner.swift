@@ -74,7 +74,12 @@ struct JSONScanner {
             guard byte == UInt8(ascii: ",") else { throw .unexpected(byte: byte, at: position) }
             position += 1
         }
-        try expect(UInt8(ascii: "\""))
+        // Compact JSON has the key's quote right here.
+        if position < end, bytes[position] == UInt8(ascii: "\"") {
+            position += 1
+        } else {
+            try expect(UInt8(ascii: "\""))
+        }
         let key = try stringContent()
         // Compact JSON has the colon right after the key.
         if position < end, bytes[position] == UInt8(ascii: ":") {
@@ -96,7 +101,9 @@ struct JSONScanner {
             position += 1
             return false
         }
-        if !first { try expect(UInt8(ascii: ",")) }
+        if !first {
+            if position < end, bytes[position] == UInt8(ascii: ",") { position += 1 } else { try expect(UInt8(ascii: ",")) }
+        }
         first = false
         skipWhitespace()
         return true
@@ -113,13 +120,13 @@ struct JSONScanner {
         switch bytes[position] {
         case UInt8(ascii: "{"):
             try nest()
-            try beginObject()
+            position += 1  // past the bracket just matched
             var first = true
             while try nextKey(first: &first) != nil { try value() }
             depth -= 1
         case UInt8(ascii: "["):
             try nest()
-            try beginArray()
+            position += 1  // past the bracket just matched
             var first = true
             while try nextElement(first: &first) { try value() }
             depth -= 1
@@ -145,7 +152,7 @@ struct JSONScanner {
         switch bytes[position] {
         case UInt8(ascii: "{"):
             try nest()
-            try beginObject()
+            position += 1  // past the bracket just matched
             var first = true
             var holdsRuleKey = false
             // The object's members wait on the stack until it is known whether it is kept.
@@ -162,7 +169,7 @@ struct JSONScanner {
             marks.pop(to: base)
         case UInt8(ascii: "["):
             try nest()
-            try beginArray()
+            position += 1  // past the bracket just matched
             var first = true
             while try nextElement(first: &first) { try valueMarkingRuleObjects(into: &marks) }
             depth -= 1
