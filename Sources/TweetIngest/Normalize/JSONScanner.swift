@@ -191,7 +191,11 @@ struct JSONScanner {
 
     /// Validates a string and returns the range of its raw content, quotes excluded.
     mutating func string() throws(JSONError) -> Range<Int> {
-        try expect(UInt8(ascii: "\""))
+        if position < end, bytes[position] == UInt8(ascii: "\"") {
+            position += 1
+        } else {
+            try expect(UInt8(ascii: "\""))
+        }
         return try stringContent()
     }
 
