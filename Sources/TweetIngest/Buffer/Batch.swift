@@ -95,8 +95,7 @@ public struct Batcher<Instant: InstantProtocol>: Sendable where Instant.Duration
             return (result, [])
         }
         let written = current.records.count - base
-        let located = page.recordIDs.count == page.recordCount && page.recordEnds.count == page.recordCount
-        if !located, written > 0, policy.bufferedBytes + written >= policy.maxBytes {
+        if !page.locatesRecords, written > 0, policy.bufferedBytes + written >= policy.maxBytes {
             // Not cut where the records end without their ends: take them out and cut by lines.
             page.records = Array(current.records[base...])
             current.records.removeSubrange(base...)
@@ -148,7 +147,7 @@ public struct Batcher<Instant: InstantProtocol>: Sendable where Instant.Duration
             return cutInPlace(
                 page, from: current.records.count - inPlace, cursors: cursors, now: now, wallClock: wallClock, sealed: &sealed)
         }
-        let ids = page.recordIDs.count == page.recordCount && page.recordEnds.count == page.recordCount ? page.recordIDs : []
+        let ids = page.locatesRecords ? page.recordIDs : []
         var start = 0
         var index = 0
         // After a cut, the rest of the page goes into plain storage: the delivered batch's
@@ -226,14 +225,14 @@ public struct Batcher<Instant: InstantProtocol>: Sendable where Instant.Duration
         }
         storage.removeAll(keepingCapacity: true)
         storage.append(contentsOf: current.records)
-        swap(&spare, &current.records)
+        spare = current.records
         current.records = storage
         storage = []
     }
 
     /// Room past the size bound for the page that fills a batch, written in place before it is
     /// cut (`append(writingAtMost:...)`): address space, touched only as far as that page goes.
-    public static var inPlaceRoom: Int { 4 << 20 }
+    static var inPlaceRoom: Int { 4 << 20 }
 
     /// Room for a whole batch up front (address space only: pages are touched as records come),
     /// so a large buffer never grows by copying.

@@ -23,9 +23,7 @@ public actor Pipeline<C: Clock> where C.Duration == Duration {
     /// `cursors` (where the source stood before and after the page) lets a batch cut part way
     /// into the page claim exactly its records.
     public func accept(_ page: NormalizedPage, checkpoint: SearchCursor?, cursors: PageCursors? = nil) async throws {
-        sealed += batcher.append(page, checkpoint: checkpoint, cursors: cursors, now: clock.now, wallClock: delivery.now())
-        observe()
-        try await deliverSealed(reason: "size")
+        try await deliver(filled: batcher.append(page, checkpoint: checkpoint, cursors: cursors, now: clock.now, wallClock: delivery.now()))
     }
 
     /// Normalizes the page at `range` of `bytes` straight into the buffer (its records are not
@@ -46,10 +44,15 @@ public actor Pipeline<C: Clock> where C.Duration == Duration {
             }
         }
         guard case .success = result else { return result }
+        try await deliver(filled: filled)
+        return result
+    }
+
+    /// After a page: the batches it filled go out.
+    private func deliver(filled: [Batch]) async throws {
         sealed += filled
         observe()
         try await deliverSealed(reason: "size")
-        return result
     }
 
     /// A poll cycle ended: flush if the interval is 0 (or due), and save a checkpoint that

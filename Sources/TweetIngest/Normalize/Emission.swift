@@ -41,17 +41,7 @@ struct Emission {
 
     mutating func literal(_ text: StaticString) {
         flush()
-        // One or two bytes (`,` `{}` `[]`, most literals): appended as bytes, which costs a
-        // fraction of a general append.
-        switch text.utf8CodeUnitCount {
-        case 1:
-            out.append(text.utf8Start[0])
-        case 2:
-            out.append(text.utf8Start[0])
-            out.append(text.utf8Start[1])
-        default:
-            JSONWriting.appendLiteral(text, to: &out)
-        }
+        JSONWriting.appendLiteral(text, to: &out)
     }
 
     mutating func append(_ text: ArraySlice<UInt8>) {

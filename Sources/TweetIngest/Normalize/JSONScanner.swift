@@ -47,8 +47,20 @@ struct JSONScanner {
         return position < end ? bytes[position] : nil
     }
 
+    /// Consumes `byte` after any whitespace. Compact JSON, nearly every call, has it right here:
+    /// that test is all that is inlined, so the callers stay small enough for the compiler to
+    /// inline the string scan into them.
     @inline(__always)
     mutating func expect(_ byte: UInt8) throws(JSONError) {
+        if position < end, bytes[position] == byte {
+            position += 1
+        } else {
+            try expectAfterWhitespace(byte)
+        }
+    }
+
+    @inline(never)
+    private mutating func expectAfterWhitespace(_ byte: UInt8) throws(JSONError) {
         skipWhitespace()
         guard position < end else { throw .unexpectedEnd(at: position) }
         guard bytes[position] == byte else { throw .unexpected(byte: bytes[position], at: position) }
@@ -74,19 +86,9 @@ struct JSONScanner {
             guard byte == UInt8(ascii: ",") else { throw .unexpected(byte: byte, at: position) }
             position += 1
         }
-        // Compact JSON has the key's quote right here.
-        if position < end, bytes[position] == UInt8(ascii: "\"") {
-            position += 1
-        } else {
-            try expect(UInt8(ascii: "\""))
-        }
+        try expect(UInt8(ascii: "\""))
         let key = try stringContent()
-        // Compact JSON has the colon right after the key.
-        if position < end, bytes[position] == UInt8(ascii: ":") {
-            position += 1
-        } else {
-            try expect(UInt8(ascii: ":"))
-        }
+        try expect(UInt8(ascii: ":"))
         return key
     }
 
@@ -101,9 +103,7 @@ struct JSONScanner {
             position += 1
             return false
         }
-        if !first {
-            if position < end, bytes[position] == UInt8(ascii: ",") { position += 1 } else { try expect(UInt8(ascii: ",")) }
-        }
+        if !first { try expect(UInt8(ascii: ",")) }
         first = false
         skipWhitespace()
         return true
@@ -191,11 +191,7 @@ struct JSONScanner {
 
     /// Validates a string and returns the range of its raw content, quotes excluded.
     mutating func string() throws(JSONError) -> Range<Int> {
-        if position < end, bytes[position] == UInt8(ascii: "\"") {
-            position += 1
-        } else {
-            try expect(UInt8(ascii: "\""))
-        }
+        try expect(UInt8(ascii: "\""))
         return try stringContent()
     }
 
@@ -362,10 +358,7 @@ struct JSONScanner {
         var index = start
         // Most strings (keys, short values) end in their first sixteen bytes: one block first.
         if index &+ 16 <= end {
-            let mask = unsafeBitCast(
-                specialByteMask(UnsafeRawPointer(base + index).loadUnaligned(as: SIMD16<UInt8>.self)), to: SIMD2<UInt64>.self)
-            if mask[0] != 0 { return index + (mask[0].trailingZeroBitCount >> 3) }
-            if mask[1] != 0 { return index + 8 + (mask[1].trailingZeroBitCount >> 3) }
+            if let found = firstSpecialByte(base, inBlockAt: index) { return found }
             index &+= 16
         }
         // Long strings (texts, descriptions, URLs): two blocks per test.
@@ -384,10 +377,7 @@ struct JSONScanner {
             index &+= 32
         }
         while index &+ 16 <= end {
-            let block = UnsafeRawPointer(base + index).loadUnaligned(as: SIMD16<UInt8>.self)
-            let mask = unsafeBitCast(specialByteMask(block), to: SIMD2<UInt64>.self)
-            if mask[0] != 0 { return index + (mask[0].trailingZeroBitCount >> 3) }
-            if mask[1] != 0 { return index + 8 + (mask[1].trailingZeroBitCount >> 3) }
+            if let found = firstSpecialByte(base, inBlockAt: index) { return found }
             index &+= 16
         }
         while index &+ 8 <= end {
@@ -401,6 +391,16 @@ struct JSONScanner {
             index += 1
         }
         return end
+    }
+
+    /// The first quote, backslash or control byte of the sixteen at `index`, if any.
+    @inline(__always)
+    private static func firstSpecialByte(_ base: UnsafePointer<UInt8>, inBlockAt index: Int) -> Int? {
+        let block = UnsafeRawPointer(base + index).loadUnaligned(as: SIMD16<UInt8>.self)
+        let mask = unsafeBitCast(specialByteMask(block), to: SIMD2<UInt64>.self)
+        if mask[0] != 0 { return index + (mask[0].trailingZeroBitCount >> 3) }
+        if mask[1] != 0 { return index + 8 + (mask[1].trailingZeroBitCount >> 3) }
+        return nil
     }
 
     /// 0x80 in each byte of `block` that is a quote, a backslash or below 0x20, 0 in the others:

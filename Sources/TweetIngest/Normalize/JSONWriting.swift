@@ -62,7 +62,17 @@ enum JSONWriting {
     }
 
     static func appendLiteral(_ text: StaticString, to out: inout [UInt8]) {
-        out.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+        // One or two bytes (`,` `{}` `[]`, most literals) go in as bytes: a fraction of the
+        // cost of a general append.
+        switch text.utf8CodeUnitCount {
+        case 1:
+            out.append(text.utf8Start[0])
+        case 2:
+            out.append(text.utf8Start[0])
+            out.append(text.utf8Start[1])
+        default:
+            out.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+        }
     }
 
     private static func hexDigit(_ value: UInt8) -> UInt8 {

@@ -41,6 +41,9 @@ public struct NormalizedPage: Sendable {
     /// first): where a batch may be cut part way into the page, and what its cursor then claims.
     public var recordIDs: [TweetID] = []
     public var recordEnds: [Int] = []
+    /// Every record's id and end are known (the normalizer's pages): a batch may be cut at any
+    /// record, and the cut batch claims exactly its records.
+    public var locatesRecords: Bool { recordIDs.count == recordCount && recordEnds.count == recordCount }
     /// `\n`-terminated error records for tweets that could not be made into records.
     public var errorRecords: [UInt8] = []
     public var errorCount = 0
@@ -79,37 +82,26 @@ public enum PageError: Error, Equatable, CustomStringConvertible {
 /// `Flattener`), without twarc's `__twarc`, with our `ingest` object as the last member.
 public enum PageNormalizer {
     public static func normalize(_ page: [UInt8], context: IngestContext) -> Result<NormalizedPage, PageError> {
-        var recordStorage: [UInt8] = []
-        return page.withUnsafeBufferPointer { normalize($0, context: context, recordStorage: &recordStorage) }
+        var records: [UInt8] = []
+        return page.withUnsafeBufferPointer { normalize($0, context: context, appendingTo: &records) }.map { normalized in
+            var page = normalized
+            page.records = records
+            return page
+        }
     }
 
-    /// Like `normalize(_:context:)`, from bytes in place; the records are written into
-    /// `recordStorage`'s memory (taken, and left empty), so a caller that hands the records'
-    /// storage back after each page writes every page into memory already faulted in.
-    static func normalize(
-        _ bytes: UnsafeBufferPointer<UInt8>, context: IngestContext, recordStorage: inout [UInt8]
-    ) -> Result<NormalizedPage, PageError> {
-        recordStorage.removeAll(keepingCapacity: true)
-        return normalize(bytes, context: context, appendingTo: &recordStorage, handBack: false)
-    }
-
-    /// Like `normalize(_:context:recordStorage:)`, but the records go after what `records`
-    /// already holds and stay there (the result's `records` is empty, its `recordEnds` count
-    /// from the first byte written): the batch being filled takes a page without a copy.
-    /// Nothing is written when the page is unusable.
+    /// Like `normalize(_:context:)`, from bytes in place, with the records written after what
+    /// `records` already holds and left there (the result's `records` is empty, its
+    /// `recordEnds` count from the first byte written): the batch being filled takes a page
+    /// without a copy. Nothing is written when the page is unusable.
     static func normalize(
         _ bytes: UnsafeBufferPointer<UInt8>, context: IngestContext, appendingTo records: inout [UInt8]
-    ) -> Result<NormalizedPage, PageError> {
-        normalize(bytes, context: context, appendingTo: &records, handBack: true)
-    }
-
-    private static func normalize(
-        _ bytes: UnsafeBufferPointer<UInt8>, context: IngestContext, appendingTo recordStorage: inout [UInt8], handBack: Bool
     ) -> Result<NormalizedPage, PageError> {
         do {
             let layout = try PageLayout.scan(bytes)
             var result = NormalizedPage()
-            swap(&result.records, &recordStorage)
+            // Written in the caller's storage (nothing below throws), which takes it back at the end.
+            swap(&result.records, &records)
             let base = result.records.count
             result.meta = layout.meta
             result.partialErrors = layout.partialErrors
@@ -133,8 +125,7 @@ public enum PageNormalizer {
             for tweet in layout.tweets {
                 build(tweet, bytes: bytes, flattener: &flattener, ingest: ingest, context: context, base: base, into: &result)
             }
-            // The records stay where they were written.
-            if handBack { swap(&result.records, &recordStorage) }
+            swap(&result.records, &records)
             return .success(result)
         } catch let error as PageError {
             return .failure(error)
