@@ -44,13 +44,15 @@ public actor Pipeline<C: Clock> where C.Duration == Duration {
             }
         }
         guard case .success = result else { return result }
-        try await deliver(filled: filled)
+        try await deliver(filled: consume filled)
         return result
     }
 
-    /// After a page: the batches it filled go out.
-    private func deliver(filled: [Batch]) async throws {
-        sealed += filled
+    /// After a page: the batches it filled go out. `filled` is consumed, so `sealed` holds the
+    /// only reference to each batch's storage and `recycle` can reuse it (a second reference
+    /// made it copy: a fresh buffer paged in, and the old one unmapped, at every object).
+    private func deliver(filled: consuming [Batch]) async throws {
+        sealed.append(contentsOf: consume filled)
         observe()
         try await deliverSealed(reason: "size")
     }

@@ -89,4 +89,41 @@ struct PipelineTests {
         #expect(checkpoints.saved.map(\.cursor) == [cursor(2)])
         #expect(sink.delivered.count == 1)
     }
+
+    /// A buffer of records is faulted in once and reused while records keep coming: each object
+    /// after the first is cut from the storage the one before was delivered from (a copy of a
+    /// sealed batch kept alive during delivery made every object a fresh buffer instead).
+    @Test(arguments: [true, false])
+    func aDeliveredBatchsStorageTakesTheNextRecords(normalizedInPlace: Bool) async throws {
+        let sink = StorageAddressSink()
+        let pipeline = Pipeline(delivery: .fake(sink: sink), maxBytes: 2_000, interval: .seconds(300), clock: ManualClock())
+        var expected: [UInt8] = []
+        for page in 0..<12 {
+            let bytes = Pages.page(ids: (0..<5).map { UInt64(1000 - page * 5 - $0) })
+            expected += try Pages.normalized(bytes).records
+            if normalizedInPlace {
+                _ = try await pipeline.accept(page: bytes, 0..<bytes.count, context: Pages.context, checkpoint: cursor(UInt64(page)))
+            } else {
+                try await pipeline.accept(try Pages.normalized(bytes), checkpoint: cursor(UInt64(page)))
+            }
+        }
+        try await pipeline.flushAll(reason: "shutdown")
+        let objects = sink.objects
+        #expect(objects.count >= 5, "2,000 bytes must cut several objects")
+        #expect(objects.flatMap(\.bytes) == expected)
+        #expect(Set(objects.map(\.address)).count == 1, "objects came from \(Set(objects.map(\.address)).count) buffers")
+    }
+}
+
+/// A sink that notes where each body's bytes lie (and copies them) without keeping the body,
+/// so the pipeline's buffer is not shared with it after delivery.
+private final class StorageAddressSink: Sink, Sendable {
+    private let delivered = Locked<[(address: Int, bytes: [UInt8])]>([])
+    var destination: String { "fake://addresses" }
+    var objects: [(address: Int, bytes: [UInt8])] { delivered.value }
+
+    func deliver(_ object: DeliveryObject) async throws {
+        let seen = object.body.withUnsafeBufferPointer { (Int(bitPattern: $0.baseAddress), Array($0)) }
+        delivered.withLock { $0.append(seen) }
+    }
 }

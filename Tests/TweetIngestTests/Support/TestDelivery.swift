@@ -17,7 +17,7 @@ final class SequentialSuffixes: Sendable {
 extension Delivery {
     /// A delivery to fakes: predictable keys, no jitter, sleeps recorded instead of taken.
     static func fake(
-        sink: FakeSink, checkpoints: FakeCheckpointStore? = nil, sleep: RecordingSleep = RecordingSleep(),
+        sink: some Sink, checkpoints: FakeCheckpointStore? = nil, sleep: RecordingSleep = RecordingSleep(),
         compression: Config.Compression = .none, now: Date = Date(timeIntervalSince1970: 1_767_323_100)
     ) -> Delivery {
         let suffixes = SequentialSuffixes()
