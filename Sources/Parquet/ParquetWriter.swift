@@ -30,7 +30,8 @@ public struct ParquetWriter: Sendable {
     /// Every column's `Leaf.repeatedDefinitions`, one after another; `shapes` says where each starts.
     private let repeatedDefinitions: [Int]
     private var compressor: PageCompressor
-    private var output: [UInt8] = Array("PAR1".utf8)
+    private var output: [UInt8]
+    private static let magic: [UInt8] = Array("PAR1".utf8)
     private var rowGroups: [RowGroupMetadata] = []
     private var rowsInGroup = 0
     private var totalRows = 0
@@ -43,7 +44,12 @@ public struct ParquetWriter: Sendable {
     /// Data pages written so far, over all columns and row groups (for tests).
     private(set) var dataPageCount = 0
 
-    public init(schema: ParquetSchema, options: ParquetWriterOptions = .init()) {
+    /// `output`: memory to write the file into (emptied first, its capacity kept), so a caller
+    /// can hand over room it reserved, or the buffer of a file already delivered.
+    public init(schema: ParquetSchema, options: ParquetWriterOptions = .init(), output: consuming [UInt8] = []) {
+        output.removeAll(keepingCapacity: true)
+        output.append(contentsOf: Self.magic)
+        self.output = consume output
         self.schema = schema
         self.options = options
         columns = schema.leaves.map(ColumnChunkWriter.init)
@@ -207,7 +213,7 @@ public struct ParquetWriter: Sendable {
         output.append(contentsOf: writer.bytes)
         let length = UInt32(writer.bytes.count)
         withUnsafeBytes(of: length.littleEndian) { output.append(contentsOf: $0) }
-        output.append(contentsOf: Array("PAR1".utf8))
+        output.append(contentsOf: Self.magic)
         let file = output
         output = []
         return file

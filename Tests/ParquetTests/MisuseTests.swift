@@ -141,4 +141,24 @@ struct MisuseTests {
         #expect(Array(file.suffix(4)) == Array("PAR1".utf8))
         #expect(writer.rowCount == 1)
     }
+
+    /// A file written into memory the caller hands over is the same file, in that memory: what
+    /// the buffer held before is dropped, and room reserved up front is used, not copied away.
+    @Test func theFileIsWrittenIntoTheBufferGiven() throws {
+        func write(into output: consuming [UInt8]) throws -> [UInt8] {
+            var writer = ParquetWriter(schema: schema, options: .init(), output: consume output)
+            writer.append(column: 0, bytes: ArraySlice("a".utf8), definition: 0, repetition: 0)
+            rest(&writer)
+            try writer.endRow()
+            return try writer.finish()
+        }
+        let plain = try write(into: [])
+        #expect(try write(into: Array("left over from an earlier file".utf8)) == plain)
+        var reserved: [UInt8] = []
+        reserved.reserveCapacity(1 << 16)
+        let address = reserved.withUnsafeBufferPointer { Int(bitPattern: $0.baseAddress) }
+        let file = try write(into: consume reserved)
+        #expect(file == plain)
+        #expect(file.withUnsafeBufferPointer { Int(bitPattern: $0.baseAddress) } == address, "the reserved room was not used")
+    }
 }

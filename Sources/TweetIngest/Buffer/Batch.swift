@@ -237,12 +237,7 @@ public struct Batcher<Instant: InstantProtocol>: Sendable where Instant.Duration
     /// Room for a whole batch up front (address space only: pages are touched as records come),
     /// so a large buffer never grows by copying.
     private mutating func prepareRecordStorage() {
-        current.records.reserveCapacity(policy.maxBytes + 64 * 1024 + Self.inPlaceRoom)
-        let capacity = current.records.capacity
-        current.records.withUnsafeMutableBufferPointer { elements in
-            guard let base = elements.baseAddress else { return }
-            adviseHugePages(UnsafeMutableRawBufferPointer(start: base, count: capacity))
-        }
+        reserveInHugePages(&current.records, capacity: policy.maxBytes + 64 * 1024 + Self.inPlaceRoom)
     }
 
     /// The buffered batch if the interval has run out at `now`.

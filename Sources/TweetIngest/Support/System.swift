@@ -78,6 +78,17 @@ func startThread(name: String, _ body: @escaping @Sendable () -> Void) throws(Th
     }
 }
 
+/// Reserves room for at least `capacity` bytes in `array` (address space: pages are touched as
+/// bytes are written) and asks for huge pages over all of it (`adviseHugePages`).
+func reserveInHugePages(_ array: inout [UInt8], capacity: Int) {
+    array.reserveCapacity(capacity)
+    let reserved = array.capacity
+    array.withUnsafeMutableBufferPointer { elements in
+        guard let base = elements.baseAddress else { return }
+        adviseHugePages(UnsafeMutableRawBufferPointer(start: base, count: reserved))
+    }
+}
+
 /// Asks for transparent huge pages (2 MiB) over the page-aligned middle of `buffer`'s capacity:
 /// a 128 MiB object buffer then fills with 64 page faults instead of 32,768. Only a hint: without
 /// THP (or with THP off) nothing changes; memory is still touched only as records arrive.
