@@ -6,6 +6,9 @@ public struct Batch: Sendable {
     /// `\n`-terminated JSON records.
     public var records: [UInt8] = []
     public var recordCount = 0
+    /// Where the records' large values are, when the pages noted them (Parquet output):
+    /// offsets in `records`, in order.
+    public var spans: [RecordSpan] = []
     /// `\n`-terminated Firehose-style error records.
     public var errorRecords: [UInt8] = []
     public var errorCount = 0
@@ -137,6 +140,7 @@ public struct Batcher<Instant: InstantProtocol>: Sendable where Instant.Duration
         // Fast path: the whole page fits below the size bound, so no record can trigger a flush.
         if policy.bufferedBytes + count < policy.maxBytes {
             if inPlace == nil { current.records.append(contentsOf: lines) }
+            appendSpans(page.spans, at: current.records.count - count)
             current.recordCount += page.recordCount
             // The whole page goes in: its newest and oldest id are the batch's candidates.
             note([page.newestTweetID, page.oldestTweetID].compactMap { $0 })
@@ -154,10 +158,16 @@ public struct Batcher<Instant: InstantProtocol>: Sendable where Instant.Duration
         // full-size buffer comes back through `recycle(_:)` and takes these few records, so a
         // fresh full-size buffer is not faulted in for them and dropped again, once per object.
         var cut = false
+        var span = 0
         while start < lines.count {
             let end = ids.isEmpty ? (lines[start...].firstIndex(of: UInt8(ascii: "\n")) ?? (lines.count - 1)) + 1 : page.recordEnds[index]
             if current.firstArrival == nil { current.firstArrival = wallClock }
             if current.records.isEmpty, !cut { prepareRecordStorage() }
+            let offset = current.records.count - start
+            while span < page.spans.count, page.spans[span].start < end {
+                current.spans.append(page.spans[span].shifted(by: offset))
+                span += 1
+            }
             current.records.append(contentsOf: lines[start..<end])
             current.recordCount += 1
             if !ids.isEmpty { note(ids[index...index]) }
@@ -181,6 +191,7 @@ public struct Batcher<Instant: InstantProtocol>: Sendable where Instant.Duration
     private mutating func cutInPlace(
         _ page: NormalizedPage, from base: Int, cursors: PageCursors?, now: Instant, wallClock: Date, sealed: inout [Batch]
     ) {
+        appendSpans(page.spans, at: base)
         var start = base
         var previousEnd = 0
         for index in 0..<page.recordCount {
@@ -197,13 +208,25 @@ public struct Batcher<Instant: InstantProtocol>: Sendable where Instant.Duration
             rest.removeAll(keepingCapacity: true)
             rest.append(contentsOf: current.records[end...])
             current.records.removeSubrange(end...)
+            var kept = current.spans.count
+            while kept > 0, current.spans[kept - 1].start >= end { kept -= 1 }
+            let restSpans = current.spans[kept...].map { $0.shifted(by: -end) }
+            current.spans.removeSubrange(kept...)
             var batch = take()
             // As `appendRecords` does: exactly the records this batch holds.
             if let cursors { batch.checkpoint = cursors.through(page.recordIDs[index]) }
             sealed.append(batch)
             current.records = rest
+            current.spans = restSpans
             start = 0
         }
+    }
+
+    /// The page's spans, for records written at `offset` of the batch.
+    private mutating func appendSpans(_ spans: [RecordSpan], at offset: Int) {
+        guard !spans.isEmpty else { return }
+        current.spans.reserveCapacity(current.spans.count + spans.count)
+        for span in spans { current.spans.append(span.shifted(by: offset)) }
     }
 
     private mutating func note<S: Sequence>(_ ids: S) where S.Element == TweetID {

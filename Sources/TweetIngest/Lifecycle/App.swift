@@ -116,6 +116,7 @@ public enum App {
             let volume = dailyPostVolume(config, http: http, bearerToken: token, query: query, logger: logger)
             poller.dailyPostVolume = { await volume.current() }
         }
+        poller.notesSpans = config.outputFormat == .parquet
         let pipeline = Pipeline(
             delivery: delivery, maxBytes: config.bufferSizeBytes, interval: .seconds(config.bufferIntervalSeconds), clock: clock,
             health: health)
@@ -205,7 +206,8 @@ public enum App {
         let sink = try await destination(config, logger: logger).sink
         let pipeline = Pipeline(
             delivery: delivery(config, sink: sink, checkpoints: nil, query: config.twitter.query ?? "", logger: logger),
-            maxBytes: config.bufferSizeBytes, interval: .seconds(config.bufferIntervalSeconds), clock: ContinuousClock())
+            maxBytes: config.bufferSizeBytes, interval: .seconds(config.bufferIntervalSeconds), clock: ContinuousClock(),
+            notesSpans: config.outputFormat == .parquet)
         let replayer = Replayer(pipeline: pipeline, query: config.twitter.query, logger: logger, now: { Date() })
         var summary = try await replayer.replay(files: files)
         summary.destination = sink.destination

@@ -11,9 +11,14 @@ public actor Pipeline<C: Clock> where C.Duration == Duration {
     private let health: HealthReporter?
     public private(set) var deliveredRecords = 0
     public private(set) var deliveredObjects = 0
+    /// Pages normalized here note their records' large values (`RecordSpan`): Parquet output.
+    private let notesSpans: Bool
 
-    public init(delivery: Delivery, maxBytes: Int, interval: Duration, clock: C, health: HealthReporter? = nil) {
+    public init(
+        delivery: Delivery, maxBytes: Int, interval: Duration, clock: C, health: HealthReporter? = nil, notesSpans: Bool = false
+    ) {
         self.delivery = delivery
+        self.notesSpans = notesSpans
         self.clock = clock
         self.health = health
         batcher = Batcher(maxBytes: maxBytes, interval: interval)
@@ -34,13 +39,14 @@ public actor Pipeline<C: Clock> where C.Duration == Duration {
     ) async throws -> Result<NormalizedPage, PageError> {
         let now = clock.now
         let wallClock = delivery.now()
+        let notesSpans = notesSpans
         let (result, filled) = bytes.withUnsafeBufferPointer { all in
             let page = UnsafeBufferPointer(rebasing: all[range])
             // Records are about twice the page (expansions inlined); four times leaves room.
             return batcher.append(
                 writingAtMost: 4 * page.count + 64 * 1024, checkpoint: checkpoint, cursors: nil, now: now, wallClock: wallClock
             ) { storage in
-                PageNormalizer.normalize(page, context: context, appendingTo: &storage)
+                PageNormalizer.normalize(page, context: context, notingSpans: notesSpans, appendingTo: &storage)
             }
         }
         guard case .success = result else { return result }

@@ -7,6 +7,8 @@ struct Emission {
     let isCompact: Bool
     private var pendingStart = 0
     private var pendingEnd = 0
+    /// The spans of the containers written (`RecordSpan`, positions in `out`); nil: none noted.
+    var spans: [RecordSpan]?
 
     init(bytes: UnsafeBufferPointer<UInt8>, isCompact: Bool) {
         self.bytes = bytes
@@ -52,6 +54,28 @@ struct Emission {
     mutating func append(_ text: [UInt8]) {
         flush()
         out.append(contentsOf: text)
+    }
+
+    /// When spans are noted: a container starts here; returns the slot `closeSpan` completes
+    /// (-1: nothing noted). Opened before what is written inside, so spans stay in start order.
+    @inline(__always)
+    mutating func openSpan() -> Int {
+        guard spans != nil else { return -1 }
+        spans!.append(RecordSpan(start: position(), end: 0))
+        return spans!.count - 1
+    }
+
+    /// The container opened at `slot` ends here: kept when long enough to be worth passing over
+    /// (a short one holds no long ones, so nothing noted inside it is lost with it).
+    @inline(__always)
+    mutating func closeSpan(_ slot: Int) {
+        guard slot >= 0 else { return }
+        let end = position()
+        if end - spans![slot].start >= RecordSpan.minimumLength {
+            spans![slot].end = end
+        } else {
+            spans!.removeSubrange(slot...)
+        }
     }
 
     /// The number of bytes written so far. On a compact page the pending range is copied as it

@@ -23,6 +23,10 @@ struct Flattener {
     private var variantText: [[UInt8]]
     private var variantMembers: [[PageLayout.Member]]
     private var variantState: [VariantState]
+    /// With `notesSpans`: the spans of the records written so far (positions in their output),
+    /// each data post's large top-level values and the entries of its merged lists.
+    let notesSpans: Bool
+    var spans: [RecordSpan] = []
 
     /// The forms an included post takes in other posts' records, and so what an object's own
     /// rules may do while it is written (data posts and nested objects: `full`).
@@ -67,9 +71,10 @@ struct Flattener {
         let order: Int
     }
 
-    init(bytes: UnsafeBufferPointer<UInt8>, layout: PageLayout) {
+    init(bytes: UnsafeBufferPointer<UInt8>, layout: PageLayout, notesSpans: Bool = false) {
         self.bytes = bytes
         self.layout = layout
+        self.notesSpans = notesSpans
         let count = layout.tweetIndex.count * 3
         variantText = [[UInt8]](repeating: [], count: count)
         variantMembers = [[PageLayout.Member]](repeating: [], count: count)
@@ -81,6 +86,10 @@ struct Flattener {
     mutating func appendRecord(_ tweet: PageLayout.Tweet, ingestMember: [UInt8], to out: inout [UInt8]) {
         var em = Emission(bytes: bytes, isCompact: layout.isCompact)
         swap(&em.out, &out)
+        if notesSpans {
+            em.spans = []
+            swap(&em.spans!, &spans)
+        }
         var walk = Walk(next: tweet.ruleObjects.lowerBound, end: tweet.ruleObjects.upperBound, order: Int.max)
         var unused: [PageLayout.Member] = []
         emitObject(
@@ -88,6 +97,7 @@ struct Flattener {
             suffix: ingestMember, walk: &walk, em: &em, record: false, recorded: &unused)
         em.flush()
         swap(&em.out, &out)
+        if notesSpans { swap(&em.spans!, &spans) }
     }
 
     // MARK: - Objects
@@ -157,6 +167,7 @@ struct Flattener {
             let memberStart = record ? em.position() : 0
             em.copy(m.keyStart - 1, m.valueStart)
             let valueStart = record ? em.position() : 0
+            let span = dataTweet && (bytes[m.valueStart] | 0x20) == UInt8(ascii: "{") ? em.openSpan() : -1
             if let partner {
                 emitMergeValue(partner, merge, &em)
                 skip(&walk, upTo: m.valueEnd)
@@ -190,6 +201,7 @@ struct Flattener {
                     emitRange(m.valueStart..<m.valueEnd, walk: &walk, em: &em)
                 }
             }
+            em.closeSpan(span)
             if record {
                 let end = em.position()
                 recorded.append(.init(keyStart: memberStart + 1, keyEnd: valueStart - 2, valueStart: valueStart, valueEnd: end))
@@ -224,6 +236,7 @@ struct Flattener {
             em.literal(name)
             em.literal("\":")
             let valueStart = record ? em.position() : 0
+            let span = dataTweet ? em.openSpan() : -1
             if partner >= 0 {
                 emitMergeValue(partner, merge, &em)
             } else {
@@ -236,6 +249,7 @@ struct Flattener {
                 default: em.copy(matchingRules!)
                 }
             }
+            em.closeSpan(span)
             if record {
                 let end = em.position()
                 recorded.append(.init(keyStart: memberStart + 1, keyEnd: valueStart - 2, valueStart: valueStart, valueEnd: end))
@@ -383,7 +397,9 @@ struct Flattener {
                 let elementStart = scanner.position
                 em.copy(previousEnd, elementStart)
                 if bytes[elementStart] == UInt8(ascii: "{") {
+                    let span = em.openSpan()
                     emitMerged(from: &scanner, by: by, walk: &walk, em: &em)
+                    em.closeSpan(span)
                 } else {
                     emitRange(try scanner.value(), walk: &walk, em: &em)
                 }

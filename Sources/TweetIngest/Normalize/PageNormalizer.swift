@@ -41,6 +41,9 @@ public struct NormalizedPage: Sendable {
     /// first): where a batch may be cut part way into the page, and what its cursor then claims.
     public var recordIDs: [TweetID] = []
     public var recordEnds: [Int] = []
+    /// With `notingSpans`: where the records' large values are (`RecordSpan`), counted like
+    /// `recordEnds`, for the Parquet shredder.
+    public var spans: [RecordSpan] = []
     /// Every record's id and end are known (the normalizer's pages): a batch may be cut at any
     /// record, and the cut batch claims exactly its records.
     public var locatesRecords: Bool { recordIDs.count == recordCount && recordEnds.count == recordCount }
@@ -81,9 +84,13 @@ public enum PageError: Error, Equatable, CustomStringConvertible {
 /// the same page (expansions inlined, `{}` where the page lacks what is referenced; see
 /// `Flattener`), without twarc's `__twarc`, with our `ingest` object as the last member.
 public enum PageNormalizer {
-    public static func normalize(_ page: [UInt8], context: IngestContext) -> Result<NormalizedPage, PageError> {
+    /// `notingSpans`: note where the records' large values are (`NormalizedPage.spans`), for
+    /// records that become Parquet.
+    public static func normalize(_ page: [UInt8], context: IngestContext, notingSpans: Bool = false) -> Result<NormalizedPage, PageError> {
         var records: [UInt8] = []
-        return page.withUnsafeBufferPointer { normalize($0, context: context, appendingTo: &records) }.map { normalized in
+        return page.withUnsafeBufferPointer {
+            normalize($0, context: context, notingSpans: notingSpans, appendingTo: &records)
+        }.map { normalized in
             var page = normalized
             page.records = records
             return page
@@ -95,7 +102,7 @@ public enum PageNormalizer {
     /// `recordEnds` count from the first byte written): the batch being filled takes a page
     /// without a copy. Nothing is written when the page is unusable.
     static func normalize(
-        _ bytes: UnsafeBufferPointer<UInt8>, context: IngestContext, appendingTo records: inout [UInt8]
+        _ bytes: UnsafeBufferPointer<UInt8>, context: IngestContext, notingSpans: Bool = false, appendingTo records: inout [UInt8]
     ) -> Result<NormalizedPage, PageError> {
         do {
             let layout = try PageLayout.scan(bytes)
@@ -121,10 +128,11 @@ public enum PageNormalizer {
             result.records.reserveCapacity(base + 2 * bytes.count + layout.tweets.count * (ingest.count + 16))
             result.recordIDs.reserveCapacity(layout.tweets.count)
             result.recordEnds.reserveCapacity(layout.tweets.count)
-            var flattener = Flattener(bytes: bytes, layout: layout)
+            var flattener = Flattener(bytes: bytes, layout: layout, notesSpans: notingSpans)
             for tweet in layout.tweets {
                 build(tweet, bytes: bytes, flattener: &flattener, ingest: ingest, context: context, base: base, into: &result)
             }
+            if notingSpans { result.spans = flattener.spans.map { $0.shifted(by: -base) } }
             swap(&result.records, &records)
             return .success(result)
         } catch let error as PageError {

@@ -6,8 +6,39 @@
 /// path, without building a tree: partition keys and Parquet columns come from here.
 struct RecordReader {
     let bytes: UnsafeBufferPointer<UInt8>
+    /// Where the records' large values are, as the normalizer noted them (`RecordSpan`, in
+    /// order), and how far the lookups have gone: a value that starts where a span does is passed
+    /// over to the span's end without a scan. Lookups only go forward (records in order, a
+    /// record's values in order), so one cursor finds each span once; a lookup behind the cursor
+    /// just scans.
+    let spans: UnsafeBufferPointer<RecordSpan>
+    let spanCursor: UnsafeMutablePointer<Int>?
 
-    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+    init(_ bytes: UnsafeBufferPointer<UInt8>) {
+        self.bytes = bytes
+        spans = UnsafeBufferPointer(start: nil, count: 0)
+        spanCursor = nil
+    }
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>, spans: UnsafeBufferPointer<RecordSpan>, cursor: UnsafeMutablePointer<Int>) {
+        self.bytes = bytes
+        self.spans = spans
+        spanCursor = cursor
+    }
+
+    /// The end of the container starting at `start` when a span says where it is (checked to
+    /// close with a bracket before `end`), else nil.
+    @inline(__always)
+    func spanEnd(at start: Int, end: Int) -> Int? {
+        guard let cursor = spanCursor else { return nil }
+        var index = cursor.pointee
+        while index < spans.count, spans[index].start < start { index += 1 }
+        cursor.pointee = index
+        guard index < spans.count, spans[index].start == start else { return nil }
+        let spanEnd = spans[index].end
+        guard spanEnd <= end, spanEnd > start + 1, bytes[spanEnd - 1] | 0x20 == UInt8(ascii: "}") else { return nil }
+        return spanEnd
+    }
 
     /// The kind of a raw JSON value, from its first byte.
     enum Kind: Equatable {
@@ -113,6 +144,51 @@ struct RecordReader {
         }
     }
 
+    /// What a member of `scanObjectPrefix` tells the scan.
+    enum MemberStep {
+        /// The value ends here; go on with the next member.
+        case next(Int)
+        /// Everything wanted is read: the rest of the object is passed over.
+        case rest
+    }
+
+    /// As `scanObject`, for an object whose wanted members come first (a referenced post's
+    /// `type` and `id`, a mention's `username` before the user merged into it): once `body`
+    /// answers `.rest`, the scan ends at the object's span end when one is known, else the
+    /// remaining members are passed over in one bracket scan. Returns the index after the
+    /// closing brace, nil when malformed.
+    func scanObjectPrefix(at start: Int, end: Int, _ body: (Range<Int>, Int) -> MemberStep?) -> Int? {
+        let known = spanEnd(at: start, end: end)
+        var index = skipSpace(start, end)
+        guard index < end, bytes[index] == UInt8(ascii: "{") else { return nil }
+        index = skipSpace(index + 1, end)
+        if index < end, bytes[index] == UInt8(ascii: "}") { return index + 1 }
+        while true {
+            guard index < end, bytes[index] == UInt8(ascii: "\"") else { return nil }
+            let keyEnd = stringEnd(index + 1, end)
+            guard keyEnd <= end else { return nil }
+            let key = (index + 1)..<(keyEnd - 1)
+            index = skipSpace(keyEnd, end)
+            guard index < end, bytes[index] == UInt8(ascii: ":") else { return nil }
+            index = skipSpace(index + 1, end)
+            switch body(key, index) {
+            case nil: return nil
+            case .rest:
+                if let known { return known }
+                // Inside the object (depth 1), at a value: scanned as the rest of the object.
+                let objectEnd = containerEnd(index, end, depth: 1)
+                return objectEnd <= end ? objectEnd : nil
+            case .next(let valueEnd):
+                guard valueEnd > index, valueEnd <= end else { return nil }
+                index = skipSpace(valueEnd, end)
+            }
+            guard index < end else { return nil }
+            if bytes[index] == UInt8(ascii: "}") { return index + 1 }
+            guard bytes[index] == UInt8(ascii: ",") else { return nil }
+            index = skipSpace(index + 1, end)
+        }
+    }
+
     /// Scans the array starting at `start`: `body` gets where each element starts and returns its
     /// end. Returns the index after `]`; nil when there is no array at `start` or it is malformed.
     func scanArray(at start: Int, end: Int, _ body: (Int) -> Int?) -> Int? {
@@ -166,7 +242,7 @@ struct RecordReader {
         case UInt8(ascii: "\""):
             return stringEnd(start + 1, end)
         case UInt8(ascii: "{"), UInt8(ascii: "["):
-            return containerEnd(start, end)
+            return spanEnd(at: start, end: end) ?? containerEnd(start, end)
         default:
             var index = start
             while index < end {
@@ -187,9 +263,12 @@ struct RecordReader {
     /// records), or right after one that ended in an escape, goes byte by byte. Records are short
     /// strings between brackets (a quote every 9 bytes), so jumping from string to string was the
     /// Parquet shredder's largest cost (README, "Parquet").
-    func containerEnd(_ start: Int, _ end: Int) -> Int {
+    /// `depth`: how many brackets are already open at `start` (1: `start` is inside an object or
+    /// array, outside any string, and the scan ends at the bracket that closes it).
+    func containerEnd(_ start: Int, _ end: Int, depth: Int = 0) -> Int {
         guard let base = bytes.baseAddress, start < end else { return end + 1 }
         var state = ScanState()
+        state.depth = depth
         var index = start
         while index &+ 16 <= end {
             let block = UnsafeRawPointer(base + index).loadUnaligned(as: SIMD16<UInt8>.self)

@@ -54,8 +54,11 @@ public enum TweetParquet {
     static let zstdLevel: Int32 = 1
 
     /// One Parquet file holding `lines` (ranges into `records`, newline excluded) as rows.
+    /// `spans`: where the records' large values are (`Batch.spans`), so the columns are found
+    /// without reading inlined posts and users again; without them every value is scanned.
     public static func encode(
-        _ records: [UInt8], lines: [Range<Int>], compression: Config.ParquetCompression, keyValueMetadata: [(String, String)] = []
+        _ records: [UInt8], lines: [Range<Int>], spans: [RecordSpan] = [], compression: Config.ParquetCompression,
+        keyValueMetadata: [(String, String)] = []
     ) throws -> [UInt8] {
         var options = ParquetWriterOptions()
         options.compression = ParquetCompression(rawValue: compression.rawValue) ?? .zstd
@@ -67,12 +70,17 @@ public enum TweetParquet {
         var output: [UInt8] = []
         reserveInHugePages(&output, capacity: compression == .none ? records.count * 3 / 2 : records.count / 4 + (1 << 20))
         var writer = ParquetWriter(schema: schema, options: options, output: consume output)
+        var cursor = 0
         try records.withUnsafeBufferPointer { bytes in
-            var shredder = RowShredder(reader: RecordReader(bytes))
-            for line in lines {
-                shredder.read(line)
-                shredder.write(to: &writer)
-                try writer.endRow()
+            try spans.withUnsafeBufferPointer { spans in
+                try withUnsafeMutablePointer(to: &cursor) { cursor in
+                    var shredder = RowShredder(reader: RecordReader(bytes, spans: spans, cursor: cursor))
+                    for line in lines {
+                        shredder.read(line)
+                        shredder.write(to: &writer)
+                        try writer.endRow()
+                    }
+                }
             }
         }
         return try writer.finish()
@@ -200,10 +208,11 @@ struct RowShredder {
         var values: [Range<Int>?] = []
         let arrayEnd = r.scanArray(at: start, end: end) { element in
             var found: Range<Int>?
-            let elementEnd = r.scanObject(at: element, end: end) { key, start in
-                let valueEnd = r.valueEnd(at: start, end: end)
-                if let valueEnd, r.equals(key, member) { found = start..<valueEnd }
-                return valueEnd
+            let elementEnd = r.scanObjectPrefix(at: element, end: end) { key, start in
+                guard let valueEnd = r.valueEnd(at: start, end: end) else { return nil }
+                guard r.equals(key, member) else { return .next(valueEnd) }
+                found = start..<valueEnd
+                return .rest
             }
             values.append(found)
             return elementEnd ?? r.valueEnd(at: element, end: end)
@@ -217,13 +226,14 @@ struct RowShredder {
         var entries: [(type: Range<Int>?, id: Range<Int>?)?] = []
         let arrayEnd = r.scanArray(at: start, end: end) { element in
             var entry: (type: Range<Int>?, id: Range<Int>?) = (nil, nil)
-            let elementEnd = r.scanObject(at: element, end: end) { key, start in
-                let valueEnd = r.valueEnd(at: start, end: end)
-                if let valueEnd, key.count <= 4 {
+            // Both come first, before the referenced post merged in: the post is not read.
+            let elementEnd = r.scanObjectPrefix(at: element, end: end) { key, start in
+                guard let valueEnd = r.valueEnd(at: start, end: end) else { return nil }
+                if key.count <= 4 {
                     if r.equals(key, "type") { entry.type = start..<valueEnd }
                     if r.equals(key, "id") { entry.id = start..<valueEnd }
                 }
-                return valueEnd
+                return entry.type != nil && entry.id != nil ? .rest : .next(valueEnd)
             }
             entries.append(elementEnd == nil ? nil : entry)
             return elementEnd ?? r.valueEnd(at: element, end: end)

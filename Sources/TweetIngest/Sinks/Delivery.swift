@@ -134,7 +134,7 @@ public struct Delivery: Sendable {
             let count = whole ? batch.recordCount : group.lines.count
             let body: [UInt8]
             do {
-                body = try dataBody(batch.records, lines: whole ? nil : group.lines)
+                body = try dataBody(batch.records, spans: batch.spans, lines: whole ? nil : group.lines)
             } catch let error as ParquetError {
                 // As Firehose does when conversion fails: the records go to the error output,
                 // whole, under format-conversion-failed (never dropped, never retried forever).
@@ -201,12 +201,12 @@ public struct Delivery: Sendable {
 
     /// A data object's body: the records (all, or the lines of one partition) as JSON Lines
     /// (compressed as COMPRESSION says) or as one Parquet file.
-    private func dataBody(_ records: [UInt8], lines: [Range<Int>]?) throws -> [UInt8] {
+    private func dataBody(_ records: [UInt8], spans: [RecordSpan], lines: [Range<Int>]?) throws -> [UInt8] {
         switch encoding.format {
         case .parquet:
             let rows = lines ?? records.withUnsafeBufferPointer { recordLines($0) }
             return try TweetParquet.encode(
-                records, lines: rows, compression: encoding.parquetCompression,
+                records, lines: rows, spans: spans, compression: encoding.parquetCompression,
                 keyValueMetadata: [("tweet-ingest.schema", TweetParquet.schemaVersion)])
         case .jsonl:
             guard let lines else { return try encode(records) }

@@ -52,6 +52,8 @@ public struct RecentSearchPoller: Sendable {
     public let random: @Sendable () -> Double
     public var backoff = Backoff()
     public var maxAttempts = 5
+    /// Pages note where their records' large values are (`RecordSpan`): Parquet output.
+    public var notesSpans = false
     /// When a Monthly usage cap lifts, from the usage endpoint; nil: look again in an hour.
     public var monthlyCapReset: @Sendable () async -> Date? = { nil }
     /// Posts a day the query matches (counts endpoint); nil when unknown. Asked only when the
@@ -130,7 +132,7 @@ public struct RecentSearchPoller: Sendable {
                 switch SearchResponse(response) {
                 case .page:
                     let context = IngestContext(query: builder.query, fetchedAt: now(), source: .recentSearch)
-                    switch PageNormalizer.normalize(response.body, context: context) {
+                    switch PageNormalizer.normalize(response.body, context: context, notingSpans: notesSpans) {
                     case .success(let page):
                         if !page.partialErrors.isEmpty {
                             logger.warning(
