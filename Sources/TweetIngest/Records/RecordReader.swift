@@ -123,25 +123,48 @@ struct RecordReader {
     /// value starts, and returns the value's end (nil: malformed, the scan stops). Returns the
     /// index after the closing brace; nil when there is no object at `start` or it is malformed.
     func scanObject(at start: Int, end: Int, _ body: (Range<Int>, Int) -> Int?) -> Int? {
-        var index = skipSpace(start, end)
-        guard index < end, bytes[index] == UInt8(ascii: "{") else { return nil }
-        index = skipSpace(index + 1, end)
-        if index < end, bytes[index] == UInt8(ascii: "}") { return index + 1 }
+        guard var index = firstMember(of: start, end) else { return nil }
+        if bytes[index] == UInt8(ascii: "}") { return index + 1 }
         while true {
-            guard index < end, bytes[index] == UInt8(ascii: "\"") else { return nil }
-            let keyEnd = stringEnd(index + 1, end)
-            guard keyEnd <= end else { return nil }
-            let key = (index + 1)..<(keyEnd - 1)
-            index = skipSpace(keyEnd, end)
-            guard index < end, bytes[index] == UInt8(ascii: ":") else { return nil }
-            index = skipSpace(index + 1, end)
-            guard let valueEnd = body(key, index), valueEnd > index, valueEnd <= end else { return nil }
-            index = skipSpace(valueEnd, end)
-            guard index < end else { return nil }
-            if bytes[index] == UInt8(ascii: "}") { return index + 1 }
-            guard bytes[index] == UInt8(ascii: ",") else { return nil }
-            index = skipSpace(index + 1, end)
+            guard let (key, valueStart) = memberHeader(at: index, end),
+                let valueEnd = body(key, valueStart), valueEnd > valueStart, valueEnd <= end,
+                let (next, closed) = afterMember(valueEnd, end)
+            else { return nil }
+            if closed { return next }
+            index = next
         }
+    }
+
+    /// Where the first member of the object at `start` is, or its `}` when it is empty; nil when
+    /// there is no object there.
+    @inline(__always)
+    private func firstMember(of start: Int, _ end: Int) -> Int? {
+        let index = skipSpace(start, end)
+        guard index < end, bytes[index] == UInt8(ascii: "{") else { return nil }
+        let first = skipSpace(index + 1, end)
+        return first < end ? first : nil
+    }
+
+    /// The member at `index`: its key's content and where its value starts.
+    @inline(__always)
+    private func memberHeader(at index: Int, _ end: Int) -> (key: Range<Int>, value: Int)? {
+        guard index < end, bytes[index] == UInt8(ascii: "\"") else { return nil }
+        let keyEnd = stringEnd(index + 1, end)
+        guard keyEnd <= end else { return nil }
+        let colon = skipSpace(keyEnd, end)
+        guard colon < end, bytes[colon] == UInt8(ascii: ":") else { return nil }
+        return ((index + 1)..<(keyEnd - 1), skipSpace(colon + 1, end))
+    }
+
+    /// After a member's value: the next member (`closed` false) or the index after the object's
+    /// `}` (`closed` true); nil when neither follows.
+    @inline(__always)
+    private func afterMember(_ valueEnd: Int, _ end: Int) -> (index: Int, closed: Bool)? {
+        let index = skipSpace(valueEnd, end)
+        guard index < end else { return nil }
+        if bytes[index] == UInt8(ascii: "}") { return (index + 1, true) }
+        guard bytes[index] == UInt8(ascii: ",") else { return nil }
+        return (skipSpace(index + 1, end), false)
     }
 
     /// What a member of `scanObjectPrefix` tells the scan.
@@ -159,33 +182,19 @@ struct RecordReader {
     /// closing brace, nil when malformed.
     func scanObjectPrefix(at start: Int, end: Int, _ body: (Range<Int>, Int) -> MemberStep?) -> Int? {
         let known = spanEnd(at: start, end: end)
-        var index = skipSpace(start, end)
-        guard index < end, bytes[index] == UInt8(ascii: "{") else { return nil }
-        index = skipSpace(index + 1, end)
-        if index < end, bytes[index] == UInt8(ascii: "}") { return index + 1 }
+        guard var index = firstMember(of: start, end) else { return nil }
+        if bytes[index] == UInt8(ascii: "}") { return index + 1 }
         while true {
-            guard index < end, bytes[index] == UInt8(ascii: "\"") else { return nil }
-            let keyEnd = stringEnd(index + 1, end)
-            guard keyEnd <= end else { return nil }
-            let key = (index + 1)..<(keyEnd - 1)
-            index = skipSpace(keyEnd, end)
-            guard index < end, bytes[index] == UInt8(ascii: ":") else { return nil }
-            index = skipSpace(index + 1, end)
-            switch body(key, index) {
-            case nil: return nil
-            case .rest:
+            guard let (key, valueStart) = memberHeader(at: index, end), let step = body(key, valueStart) else { return nil }
+            guard case .next(let valueEnd) = step else {
                 if let known { return known }
                 // Inside the object (depth 1), at a value: scanned as the rest of the object.
-                let objectEnd = containerEnd(index, end, depth: 1)
+                let objectEnd = containerEnd(valueStart, end, depth: 1)
                 return objectEnd <= end ? objectEnd : nil
-            case .next(let valueEnd):
-                guard valueEnd > index, valueEnd <= end else { return nil }
-                index = skipSpace(valueEnd, end)
             }
-            guard index < end else { return nil }
-            if bytes[index] == UInt8(ascii: "}") { return index + 1 }
-            guard bytes[index] == UInt8(ascii: ",") else { return nil }
-            index = skipSpace(index + 1, end)
+            guard valueEnd > valueStart, valueEnd <= end, let (next, closed) = afterMember(valueEnd, end) else { return nil }
+            if closed { return next }
+            index = next
         }
     }
 

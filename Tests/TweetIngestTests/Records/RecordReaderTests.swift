@@ -75,6 +75,40 @@ struct RecordReaderTests {
         }
     }
 
+    /// A scan stopped after any member, with no span to say where the object ends, ends where
+    /// the member-by-member scan does: random objects stopped after each member in turn; cut
+    /// short, no end. (Scanning the rest from depth 0 instead of 1, tried, fails here.)
+    @Test func aScanStoppedEarlyEndsWhereTheObjectEnds() {
+        var random = SplitMix64(seed: 0x5CA7)
+        var checked = 0
+        for _ in 0..<1500 {
+            let value = Array(JSONGenerator.container(&random, depth: 0).utf8)
+            guard value.first == UInt8(ascii: "{") else { continue }
+            let bytes = value + Array(#","k":[1,{"x":"]"}]}"#.utf8)
+            bytes.withUnsafeBufferPointer { buffer in
+                let reader = RecordReader(buffer)
+                var members = 0
+                let whole = reader.scanObject(at: 0, end: buffer.count) { _, start in
+                    members += 1
+                    return reader.valueEnd(at: start, end: buffer.count)
+                }
+                #expect(whole == value.count)
+                for stop in 0..<members {
+                    var seen = 0
+                    let early = reader.scanObjectPrefix(at: 0, end: buffer.count) { _, start in
+                        defer { seen += 1 }
+                        guard seen < stop else { return .rest }
+                        return reader.valueEnd(at: start, end: buffer.count).map { .next($0) }
+                    }
+                    #expect(early == value.count, "stopped after \(stop) of \(members): \(String(decoding: value, as: UTF8.self))")
+                    #expect(reader.scanObjectPrefix(at: 0, end: value.count - 1) { _, _ in .rest } == nil)
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked > 1000)
+    }
+
     /// An escaped quote, then brackets, inside a string. With blocks that hold a backslash passed
     /// over whole instead of byte by byte (a known-bad variant, tried), this test and the random
     /// one above both fail.
