@@ -206,8 +206,7 @@ public enum App {
         let sink = try await destination(config, logger: logger).sink
         let pipeline = Pipeline(
             delivery: delivery(config, sink: sink, checkpoints: nil, query: config.twitter.query ?? "", logger: logger),
-            maxBytes: config.bufferSizeBytes, interval: .seconds(config.bufferIntervalSeconds), clock: ContinuousClock(),
-            notesSpans: config.outputFormat == .parquet)
+            maxBytes: config.bufferSizeBytes, interval: .seconds(config.bufferIntervalSeconds), clock: ContinuousClock())
         let replayer = Replayer(pipeline: pipeline, query: config.twitter.query, logger: logger, now: { Date() })
         var summary = try await replayer.replay(files: files)
         summary.destination = sink.destination

@@ -11,14 +11,8 @@ public actor Pipeline<C: Clock> where C.Duration == Duration {
     private let health: HealthReporter?
     public private(set) var deliveredRecords = 0
     public private(set) var deliveredObjects = 0
-    /// Pages normalized here note their records' large values (`RecordSpan`): Parquet output.
-    private let notesSpans: Bool
-
-    public init(
-        delivery: Delivery, maxBytes: Int, interval: Duration, clock: C, health: HealthReporter? = nil, notesSpans: Bool = false
-    ) {
+    public init(delivery: Delivery, maxBytes: Int, interval: Duration, clock: C, health: HealthReporter? = nil) {
         self.delivery = delivery
-        self.notesSpans = notesSpans
         self.clock = clock
         self.health = health
         batcher = Batcher(maxBytes: maxBytes, interval: interval)
@@ -39,7 +33,8 @@ public actor Pipeline<C: Clock> where C.Duration == Duration {
     ) async throws -> Result<NormalizedPage, PageError> {
         let now = clock.now
         let wallClock = delivery.now()
-        let notesSpans = notesSpans
+        // Pages that become Parquet note where their records' large values are (`RecordSpan`).
+        let notesSpans = delivery.encoding.format == .parquet
         let (result, filled) = bytes.withUnsafeBufferPointer { all in
             let page = UnsafeBufferPointer(rebasing: all[range])
             // Records are about twice the page (expansions inlined); four times leaves room.

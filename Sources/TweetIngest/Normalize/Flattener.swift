@@ -167,7 +167,7 @@ struct Flattener {
             let memberStart = record ? em.position() : 0
             em.copy(m.keyStart - 1, m.valueStart)
             let valueStart = record ? em.position() : 0
-            let span = dataTweet && (bytes[m.valueStart] | 0x20) == UInt8(ascii: "{") ? em.openSpan() : -1
+            let span = notesSpans && dataTweet && (bytes[m.valueStart] | 0x20) == UInt8(ascii: "{") ? em.openSpan() : -1
             if let partner {
                 emitMergeValue(partner, merge, &em)
                 skip(&walk, upTo: m.valueEnd)
@@ -236,7 +236,7 @@ struct Flattener {
             em.literal(name)
             em.literal("\":")
             let valueStart = record ? em.position() : 0
-            let span = dataTweet ? em.openSpan() : -1
+            let span = notesSpans && dataTweet ? em.openSpan() : -1
             if partner >= 0 {
                 emitMergeValue(partner, merge, &em)
             } else {

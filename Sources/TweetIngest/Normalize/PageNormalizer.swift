@@ -132,7 +132,11 @@ public enum PageNormalizer {
             for tweet in layout.tweets {
                 build(tweet, bytes: bytes, flattener: &flattener, ingest: ingest, context: context, base: base, into: &result)
             }
-            if notingSpans { result.spans = flattener.spans.map { $0.shifted(by: -base) } }
+            if notingSpans {
+                // Counted from the first byte written, as `recordEnds` are.
+                swap(&result.spans, &flattener.spans)
+                for index in result.spans.indices { result.spans[index] = result.spans[index].shifted(by: -base) }
+            }
             swap(&result.records, &records)
             return .success(result)
         } catch let error as PageError {
